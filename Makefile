@@ -1,0 +1,38 @@
+# Every target sets itself up first: system packages (Debian/Ubuntu), then .venv with jixiao installed.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.jixiao-installed
+DECLARATIONS ?= declarations
+
+.PHONY: help validate test schema system-runtime system-test clean
+
+help:
+	@echo "make validate   检查 declarations/ 下全部申报文件"
+	@echo "make test       运行全部测试"
+	@echo "make schema     重新生成 declarations/declaration.schema.json"
+
+system-runtime:
+	@tools/system-deps.sh runtime
+
+system-test:
+	@tools/system-deps.sh test
+
+# Re-installed when pyproject.toml changes; the stamp lives inside .venv so deleting .venv resets it.
+$(STAMP): pyproject.toml | system-runtime
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+validate: system-runtime $(STAMP)
+	$(BIN)/jixiao validate $(DECLARATIONS)
+
+schema: $(STAMP)
+	$(BIN)/jixiao schema --out $(DECLARATIONS)/declaration.schema.json
+
+test: system-test $(STAMP)
+	$(BIN)/python -m pytest -n auto -q
+
+clean:
+	rm -rf output .pytest_cache .hypothesis

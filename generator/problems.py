@@ -1,0 +1,50 @@
+"""The one record every stage reports a problem with, and how it is printed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+    @property
+    def label(self) -> str:
+        return "错误" if self is Severity.ERROR else "警告"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """A finding about one place in one file; `field` is a dotted path such as tasks[2].funds."""
+
+    file: str
+    line: int
+    column: int
+    code: str
+    severity: Severity
+    field: str
+    message: str
+
+    def format(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        field = self.field or "（文件）"
+        return f"{where}: {self.severity.label} {self.code}: {field}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+class ProblemsFound(Exception):
+    """Raised by a stage that cannot go on; carries every problem it found."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def format_money(amount) -> str:
+    """9830.96 → 9,830.96: thousands separators, two decimals, as the form prints amounts."""
+    return f"{amount:,.2f}"
