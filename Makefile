@@ -6,9 +6,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.jixiao-installed
 DECLARATIONS ?= declarations
 
-.PHONY: help validate test schema system-runtime system-test clean
+.PHONY: help pdf validate test schema system-runtime system-test clean
+
+# The first target: what `make` alone does.
+pdf: system-runtime $(STAMP)
+	$(BIN)/jixiao build pdf $(DECLARATIONS)
 
 help:
+	@echo "make pdf        生成 output/pdf/<年度>/<部门标识>.pdf"
 	@echo "make validate   检查 declarations/ 下全部申报文件"
 	@echo "make test       运行全部测试"
 	@echo "make schema     重新生成 declarations/declaration.schema.json"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -15,6 +17,11 @@ from .problems import Problem
 from .skeleton import render_skeleton
 
 DEFAULT_PATHS = ("declarations",)
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(1)
 
 
 def _report(problems: list[Problem], files: int, err: bool = False) -> int:
@@ -48,18 +55,24 @@ def validate(paths: tuple[str, ...], strict: bool) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), help="写到哪里（默认 declarations/<年度>/<部门标识>.yaml）。")
 def new(year: int, dept_id: str, name: str, out: str | None) -> None:
     """写出一个带注释的新申报文件骨架，填好后即可通过检查。"""
-    import re
-
     if not re.match(ID_PATTERN, dept_id):
         raise click.BadParameter("只能用小写字母、数字和连字符，以字母或数字开头", param_hint="--id")
     target = Path(out) if out else Path("declarations") / str(year) / f"{dept_id}.yaml"
     if target.exists():
-        click.echo(f"{target}: 文件已存在，没有覆盖", err=True)
-        sys.exit(1)
+        _fail(f"{target}: 文件已存在，没有覆盖")
     schema_path = Path("declarations") / "declaration.schema.json"
     text = render_skeleton(year=year, dept_id=dept_id, name=name, target=target, schema_path=schema_path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"{target.parent}: 无法建立文件夹（{exc.strerror or exc}）")
+    try:
+        with target.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
+            handle.write(text)
+    except FileExistsError:
+        _fail(f"{target}: 文件已存在，没有覆盖")
+    except OSError as exc:
+        _fail(f"{target}: 无法写入（{exc.strerror or exc}）")
     click.echo(f"已写出 {target}；填好后运行 jixiao validate {target}")
 
 
@@ -69,9 +82,62 @@ def schema(out: str | None) -> None:
     """打印申报文件的 JSON Schema（编辑器据此提示和检查）。"""
     text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
     if out:
-        Path(out).write_text(text, encoding="utf-8")
+        try:
+            Path(out).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"{out}: 无法写入（{exc.strerror or exc}）")
     else:
         click.echo(text, nl=False)
+
+
+@cli.group()
+def build() -> None:
+    """生成 PDF 或网站。"""
+
+
+def _font_options(command):
+    command = click.option("--font-dir", type=click.Path(file_okay=False), help="自备字体所在文件夹（如 仿宋_GB2312、方正小标宋）。")(command)
+    command = click.option("--body-font", help="正文字体族名，默认 Noto Serif CJK SC。")(command)
+    command = click.option("--heading-font", help="标题字体族名，默认 Noto Sans CJK SC。")(command)
+    return command
+
+
+def _load_or_exit(paths: tuple[str, ...]):
+    loaded, problems = load_and_check(list(paths or DEFAULT_PATHS))
+    if any(p.is_error for p in problems):
+        _report(problems, len(loaded), err=True)
+        click.echo("有错误，没有生成任何文件。", err=True)
+        sys.exit(1)
+    return loaded
+
+
+@build.command("pdf")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--out", default="output", show_default=True, type=click.Path(file_okay=False), help="输出文件夹。")
+@click.option("--force", is_flag=True, help="即使输入没有改动也重新生成。")
+@_font_options
+def build_pdf(paths, out, force, font_dir, body_font, heading_font) -> None:
+    """把申报文件排成可打印、盖章、归档的 PDF：output/pdf/<年度>/<部门标识>.pdf。"""
+    from .build import build_pdfs
+    from .pdf import FontError, FontSettings, PdfRenderer
+
+    loaded = _load_or_exit(paths)
+    try:
+        renderer = PdfRenderer(FontSettings.from_env(body_font, heading_font, font_dir))
+    except FontError as exc:
+        click.echo(f"jixiao: {exc}", err=True)
+        sys.exit(1)
+
+    def progress(items):
+        if not sys.stderr.isatty():
+            return items
+        return click.progressbar(items, label="生成 PDF", file=sys.stderr, item_show_func=lambda i: i and i.display)
+
+    result = build_pdfs(loaded, Path(out), renderer, force=force, progress=progress)
+    if result.problems:
+        _report(sorted(result.problems), len(loaded), err=True)
+        sys.exit(1)
+    click.echo(f"PDF：生成 {len(result.written)} 个，未改动跳过 {len(result.skipped)} 个，共 {len(loaded)} 个申报 → {Path(out) / 'pdf'}")
 
 
 def main() -> None:
