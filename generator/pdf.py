@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
+from .compact import compact_fonts
 from .load import LoadedDeclaration, format_path
 from .problems import Problem, ProblemsFound, Severity
 from .render import TEMPLATES, render_form
@@ -234,4 +235,4 @@ class PdfRenderer:
                     for message in collect.messages
                 ]
             )
-        return pdf
+        return compact_fonts(pdf)

@@ -1,0 +1,137 @@
+"""Shrinks the CJK font subsets WeasyPrint embeds, without touching the page content.
+
+WeasyPrint subsets fonts keeping every glyph id up to the highest one used, so a Noto CJK subset
+of 70 glyphs still carries ~59,000 empty CFF charstrings (137 KB for a Hei face used by the
+headings alone). Noto CJK's CFF is CID-keyed: a PDF finds its glyphs by CID through the font's
+charset, not by position. HarfBuzz can subset such a font down to the glyphs used while keeping
+their CIDs, so the page content (which names CIDs) stays valid. The bare CFF table is embedded
+as FontFile3 /CIDFontType0C. A font that is not CID-keyed is left as it is.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from functools import lru_cache
+
+from cffi import FFI
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject
+
+_CDEF = """
+typedef struct hb_blob_t hb_blob_t;
+typedef struct hb_face_t hb_face_t;
+typedef struct hb_set_t hb_set_t;
+typedef struct hb_subset_input_t hb_subset_input_t;
+hb_blob_t *hb_blob_create(const char *data, unsigned int length, int mode, void *user_data, void *destroy);
+void hb_blob_destroy(hb_blob_t *blob);
+hb_face_t *hb_face_create(hb_blob_t *blob, unsigned int index);
+void hb_face_destroy(hb_face_t *face);
+hb_blob_t *hb_face_reference_blob(hb_face_t *face);
+const char *hb_blob_get_data(hb_blob_t *blob, unsigned int *length);
+void hb_set_add(hb_set_t *set, uint32_t codepoint);
+hb_subset_input_t *hb_subset_input_create_or_fail(void);
+void hb_subset_input_destroy(hb_subset_input_t *input);
+hb_set_t *hb_subset_input_glyph_set(hb_subset_input_t *input);
+void hb_subset_input_set_flags(hb_subset_input_t *input, unsigned int value);
+hb_face_t *hb_subset_or_fail(hb_face_t *source, const hb_subset_input_t *input);
+"""
+_MEMORY_MODE_READONLY = 1
+_FLAG_NOTDEF_OUTLINE = 0x40
+
+
+@lru_cache(maxsize=1)
+def _harfbuzz():
+    ffi = FFI()
+    ffi.cdef(_CDEF)
+    return ffi, ffi.dlopen("libharfbuzz.so.0"), ffi.dlopen("libharfbuzz-subset.so.0")
+
+
+def _subset_keeping_cids(font: bytes, glyphs: set[int]) -> bytes:
+    ffi, hb, hb_subset = _harfbuzz()
+    blob = ffi.gc(hb.hb_blob_create(font, len(font), _MEMORY_MODE_READONLY, ffi.NULL, ffi.NULL), hb.hb_blob_destroy)
+    face = ffi.gc(hb.hb_face_create(blob, 0), hb.hb_face_destroy)
+    plan = ffi.gc(hb_subset.hb_subset_input_create_or_fail(), hb_subset.hb_subset_input_destroy)
+    glyph_set = hb_subset.hb_subset_input_glyph_set(plan)
+    for glyph in sorted(glyphs):
+        hb.hb_set_add(glyph_set, glyph)
+    hb_subset.hb_subset_input_set_flags(plan, _FLAG_NOTDEF_OUTLINE)
+    result = hb_subset.hb_subset_or_fail(face, plan)
+    if result == ffi.NULL:
+        return b""
+    result = ffi.gc(result, hb.hb_face_destroy)
+    out = ffi.gc(hb.hb_face_reference_blob(result), hb.hb_blob_destroy)
+    length = ffi.new("unsigned int *")
+    data = hb.hb_blob_get_data(out, length)
+    return bytes(ffi.buffer(data, length[0]))
+
+
+def _cff_table(font: bytes) -> bytes:
+    (count,) = struct.unpack(">H", font[4:6])
+    for index in range(count):
+        tag, _checksum, offset, length = struct.unpack(">4sIII", font[12 + 16 * index : 28 + 16 * index])
+        if tag == b"CFF ":
+            return font[offset : offset + length]
+    return b""
+
+
+def _used_glyphs(widths) -> set[int]:
+    """Glyph ids from a /W array, which WeasyPrint writes as `first [w1 w2 …]` runs."""
+    used = {0}
+    items = list(widths)
+    for first, run in zip(items[::2], items[1::2]):
+        used.update(range(int(first), int(first) + len(run)))
+    return used
+
+
+def compact_cff(font: bytes, glyphs: set[int]) -> bytes | None:
+    """The bare CFF of `font` cut down to `glyphs`, or None when the CIDs would not survive."""
+    subset = _subset_keeping_cids(font, glyphs)
+    if not subset:
+        return None
+    try:
+        cff = TTFont(io.BytesIO(subset))["CFF "].cff
+        top = cff.topDictIndex[0]
+        names = cff[cff.fontNames[0]].charset
+    except Exception:  # a font fontTools cannot read is left as WeasyPrint made it
+        return None
+    if not hasattr(top, "ROS"):
+        return None  # name-keyed CFF: glyphs are found by position, which subsetting changes
+    # HarfBuzz may keep a few more glyphs (its closure); every one asked for must keep its CID.
+    if not {f"cid{glyph:05d}" for glyph in glyphs if glyph} <= set(names):
+        return None
+    return _cff_table(subset) or None
+
+
+def compact_fonts(pdf: bytes) -> bytes:
+    """The same PDF with every CID-keyed OpenType CFF subset compacted."""
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter(clone_from=reader)
+    done: set[int] = set()
+    changed = False
+    for page in writer.pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for font_ref in fonts.values():
+            font = font_ref.get_object()
+            for descendant in font.get("/DescendantFonts", []):
+                cid_font = descendant.get_object()
+                descriptor = cid_font["/FontDescriptor"].get_object()
+                stream_ref = descriptor.get("/FontFile3")
+                if stream_ref is None or stream_ref.idnum in done:
+                    continue
+                done.add(stream_ref.idnum)
+                stream = stream_ref.get_object()
+                if stream.get("/Subtype") != "/OpenType" or cid_font.get("/Subtype") != "/CIDFontType0":
+                    continue
+                cff = compact_cff(stream.get_data(), _used_glyphs(cid_font["/W"]))
+                if cff is None:
+                    continue
+                stream.set_data(cff)
+                stream[NameObject("/Subtype")] = NameObject("/CIDFontType0C")
+                changed = True
+    if not changed:
+        return pdf
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
