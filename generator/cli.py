@@ -140,6 +140,29 @@ def build_pdf(paths, out, force, font_dir, body_font, heading_font) -> None:
     click.echo(f"PDF：生成 {len(result.written)} 个，未改动跳过 {len(result.skipped)} 个，共 {len(loaded)} 个申报 → {Path(out) / 'pdf'}")
 
 
+@build.command("site")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--out", default="output/site", show_default=True, type=click.Path(file_okay=False), help="网站写到哪个文件夹。")
+@click.option("--pdf-cache", default="output", show_default=True, type=click.Path(file_okay=False), help="PDF 生成在哪里（未改动的不重排）。")
+@_font_options
+def build_site_command(paths, out, pdf_cache, font_dir, body_font, heading_font) -> None:
+    """生成静态公开网站：每份申报一页（与 PDF 同一版式）、PDF 与数据下载、全文搜索。"""
+    from .pdf import FontError, FontSettings, PdfRenderer
+    from .site import build_site
+
+    loaded = _load_or_exit(paths)
+    try:
+        renderer = PdfRenderer(FontSettings.from_env(body_font, heading_font, font_dir))
+    except FontError as exc:
+        click.echo(f"jixiao: {exc}", err=True)
+        sys.exit(1)
+    result = build_site(loaded, Path(out), renderer, Path(pdf_cache))
+    if result.problems:
+        _report(sorted(result.problems), len(loaded), err=True)
+        sys.exit(1)
+    click.echo(f"网站：{len(loaded)} 份申报 → {Path(out) / 'index.html'}")
+
+
 def main() -> None:
     try:
         cli(prog_name="jixiao")

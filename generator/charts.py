@@ -1,0 +1,65 @@
+"""Budget composition as horizontal bar charts: geometry computed here, drawn as inline SVG by the template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from .model import Declaration
+from .problems import format_money
+
+WIDTH = 640
+LABEL_WIDTH = 190
+BAR_AREA = 300
+ROW_HEIGHT = 28
+BAR_HEIGHT = 16
+LABEL_CHARS = 14  # what fits in LABEL_WIDTH at the chart's type size; the full label is in <title>
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    amount: str
+    share: str
+    y: int
+    width: str
+    value_x: str
+
+    @property
+    def short_label(self) -> str:
+        return self.label if len(self.label) <= LABEL_CHARS else self.label[: LABEL_CHARS - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    total: str
+    bars: list[Bar]
+    height: int
+    width: int = WIDTH
+    label_width: int = LABEL_WIDTH
+    bar_height: int = BAR_HEIGHT
+    label_x: int = LABEL_WIDTH - 8
+
+
+def bar_chart(key: str, title: str, items: list[tuple[str, Decimal]]) -> Chart:
+    total = sum((amount for _label, amount in items), Decimal(0))
+    largest = max((amount for _label, amount in items), default=Decimal(0))
+    bars = []
+    for index, (label, amount) in enumerate(items):
+        share = (amount / total * 100).quantize(Decimal("0.1"), ROUND_HALF_UP) if total > 0 else Decimal(0)
+        width = (amount / largest * BAR_AREA).quantize(Decimal("0.1")) if largest > 0 and amount > 0 else Decimal(0)
+        value_x = LABEL_WIDTH + width + 6
+        bars.append(Bar(label, format_money(amount), f"{share}%", index * ROW_HEIGHT, str(width), str(value_x)))
+    return Chart(key, title, format_money(total), bars, max(1, len(items)) * ROW_HEIGHT)
+
+
+def budget_charts(d: Declaration) -> list[Chart]:
+    budget = d.budget
+    return [
+        bar_chart("spending", "部门预算支出", [("基本支出", budget.spending.basic), ("项目支出", budget.spending.project)]),
+        bar_chart("income", "收入来源", [(x.label, x.amount) for x in budget.income]),
+        bar_chart("by-level", "按预算级次划分", [(x.label, x.amount) for x in budget.by_level]),
+        bar_chart("tasks", "年度重点工作任务拟投入资金", [(t.name, t.funds) for t in d.tasks]),
+    ]
