@@ -52,7 +52,7 @@ def check_spending_by_level(loaded: LoadedDeclaration) -> Iterator[Problem]:
             ERROR,
             ("budget", "by_level"),
             f"按预算级次划分合计（{labels}）{_yuan(by_level)}，与基本支出＋项目支出 {_yuan(spending)} 不符，"
-            f"相差 {format_money(abs(spending - by_level))}",
+            f"相差 {format_money(abs(spending - by_level))} 万元",
         )
 
 
@@ -80,7 +80,7 @@ def check_development_within_project(loaded: LoadedDeclaration) -> Iterator[Prob
             ERROR,
             ("budget", "development"),
             f"事业发展性支出合计 {_yuan(development)} 超过项目支出 {_yuan(budget.spending.project)}，"
-            f"多 {format_money(development - budget.spending.project)}；事业发展性支出是项目支出的一部分",
+            f"多 {format_money(development - budget.spending.project)} 万元；事业发展性支出是项目支出的一部分",
         )
 
 
@@ -93,7 +93,7 @@ def check_task_funds_within_project(loaded: LoadedDeclaration) -> Iterator[Probl
             ERROR,
             ("tasks",),
             f"年度重点工作任务拟投入资金合计 {_yuan(funds)} 超过项目支出 {_yuan(d.budget.spending.project)}，"
-            f"多 {format_money(funds - d.budget.spending.project)}",
+            f"多 {format_money(funds - d.budget.spending.project)} 万元",
         )
 
 
@@ -141,12 +141,20 @@ def _values(item) -> Iterator[tuple[str, str | None]]:
 
 
 def check_indicator_values(loaded: LoadedDeclaration) -> Iterator[Problem]:
-    single = loaded.declaration.single_value_column
+    # The first indicator sets the table's layout; only the rows that differ from it are reported.
+    first = None
     for (ci, gi, ii), _cat, _group, item in loaded.declaration.indicator_rows():
         base = ("indicators", ci, "groups", gi, "items", ii)
-        if item.single_column != single:
+        if first is None:
+            first = (item.single_column, loaded.where(base)[0])
+        if item.single_column != first[0]:
+            layouts = {True: "value（单列）", False: "period_value/annual_value（双列）"}
             yield loaded.problem(
-                "J309", ERROR, base, "同一张表的指标值列不一致：有的写 value（单列），有的写 period_value/annual_value（双列）"
+                "J309",
+                ERROR,
+                base,
+                f"同一张表的指标值列不一致：这一项写 {layouts[item.single_column]}，"
+                f"第一个指标（第 {first[1]} 行）写 {layouts[first[0]]}",
             )
             continue
         for key, value in _values(item):
@@ -154,7 +162,7 @@ def check_indicator_values(loaded: LoadedDeclaration) -> Iterator[Problem]:
                 yield loaded.problem("J305", ERROR, base + (key,), f"三级指标「{item.level3}」的指标值为空")
                 continue
             parsed = taxonomy.parse_value(value)
-            if parsed and not parsed[2]:
+            if parsed and not parsed.unit:
                 yield loaded.problem(
                     "J306", WARNING, base + (key,), f"指标值「{value}」只有数字没有单位（如 %、个、万人次）"
                 )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+from typing import NamedTuple
 
 # 一级指标 → the 二级指标 either scheme allows under it; names are in canonical form (see canonical()).
 LEVEL2_BY_LEVEL1: dict[str, frozenset[str]] = {
@@ -18,7 +20,6 @@ VARIANTS: dict[str, str] = {
     "环境效益指标": "生态效益指标",
     "社会公众或服务对象满意度指标": "服务对象满意度指标",
     "社会公众满意度指标": "服务对象满意度指标",
-    "满意度": "满意度指标",
 }
 
 ALL_LEVEL2 = frozenset().union(*LEVEL2_BY_LEVEL1.values())
@@ -50,15 +51,25 @@ def level1_for(level2: str) -> list[str]:
     return [l1 for l1, l2s in LEVEL2_BY_LEVEL1.items() if name in l2s]
 
 
-# A target value: optional operator, a number, the unit that follows. ≧ ≦ and ASCII forms are accepted.
+# A target value: optional operator, a number, the unit that follows. ≧ ≦, ASCII and full-width forms are
+# accepted and read as the operator they stand for; the text itself is never rewritten.
 VALUE_PATTERN = re.compile(
-    r"^\s*(?P<op>≥|≤|≧|≦|>=|<=|=|>|<|＞|＜|＝)?\s*(?P<number>[-+]?\d+(?:[.,]\d+)*)\s*(?P<unit>.*?)\s*$"
+    r"^\s*(?P<op>≥|≤|≧|≦|>=|<=|=|>|<|＞＝|＜＝|＞|＜|＝)?\s*"
+    r"(?P<number>[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?P<unit>.*?)\s*$"
 )
+OPERATORS = {"≧": "≥", ">=": "≥", "＞＝": "≥", "≦": "≤", "<=": "≤", "＜＝": "≤", "＞": ">", "＜": "<", "＝": "="}
 
 
-def parse_value(text: str) -> tuple[str, str, str] | None:
-    """'≥ 30万人次' → ('≥', '30', '万人次'); a qualitative value ('有效提升') → None."""
+class ParsedValue(NamedTuple):
+    operator: str  # one of ≥ ≤ = > <, or "" when none is written
+    number: Decimal
+    unit: str
+
+
+def parse_value(text: str) -> ParsedValue | None:
+    """'≥ 30万人次' → ('≥', Decimal('30'), '万人次'); a qualitative value ('有效提升') → None."""
     match = VALUE_PATTERN.match(text)
     if not match:
         return None
-    return match["op"] or "", match["number"], match["unit"]
+    op = match["op"] or ""
+    return ParsedValue(OPERATORS.get(op, op), Decimal(match["number"].replace(",", "")), match["unit"])
