@@ -6,14 +6,26 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.jixiao-installed
 DECLARATIONS ?= declarations
 
-.PHONY: help pdf validate test schema system-runtime system-test clean
+.PHONY: help pdf site serve bench validate test schema system-runtime system-test clean
 
 # The first target: what `make` alone does.
 pdf: system-runtime $(STAMP)
 	$(BIN)/jixiao build pdf $(DECLARATIONS)
 
+site: system-runtime $(STAMP)
+	$(BIN)/jixiao build site $(DECLARATIONS)
+
+serve: system-runtime $(STAMP)
+	$(BIN)/jixiao serve $(DECLARATIONS)
+
+bench: system-runtime $(STAMP)
+	$(BIN)/python tools/bench.py
+
 help:
 	@echo "make pdf        生成 output/pdf/<年度>/<部门标识>.pdf"
+	@echo "make site       生成静态公开网站 output/site/"
+	@echo "make serve      本机预览网站（改动后自动重建、刷新）"
+	@echo "make bench      测速，结果写入 output/bench.json"
 	@echo "make validate   检查 declarations/ 下全部申报文件"
 	@echo "make test       运行全部测试"
 	@echo "make schema     重新生成 declarations/declaration.schema.json"
@@ -36,7 +48,12 @@ validate: system-runtime $(STAMP)
 schema: $(STAMP)
 	$(BIN)/jixiao schema --out $(DECLARATIONS)/declaration.schema.json
 
-test: system-test $(STAMP)
+# The site tests' checkers (axe-core, the W3C HTML checker) come from npm, pinned by package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: system-test $(STAMP) node_modules/.installed
 	$(BIN)/python -m pytest -n auto -q
 
 clean:

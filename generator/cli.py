@@ -163,6 +163,45 @@ def build_site_command(paths, out, pdf_cache, font_dir, body_font, heading_font)
     click.echo(f"网站：{len(loaded)} 份申报 → {Path(out) / 'index.html'}")
 
 
+@cli.command("serve")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--out", default="output/site", show_default=True, type=click.Path(file_okay=False))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="端口；0 表示随便选一个空闲的。")
+def serve_command(paths, out, port) -> None:
+    """在本机预览网站：生成、提供 http://127.0.0.1:端口/，申报或模板改动后自动重建并刷新浏览器。"""
+    from .pdf import FontError, PdfRenderer
+    from .render import TEMPLATES
+    from .serve import serve
+    from .site import build_site
+
+    sources = list(paths or DEFAULT_PATHS)
+    try:
+        renderer = PdfRenderer()
+    except FontError as exc:
+        click.echo(f"jixiao: {exc}", err=True)
+        sys.exit(1)
+
+    def rebuild() -> bool:
+        loaded, problems = load_and_check(sources)
+        if any(p.is_error for p in problems):
+            _report(problems, len(loaded), err=True)
+            click.echo("有错误，网站保持上一次的版本。", err=True)
+            return False
+        result = build_site(loaded, Path(out), renderer, Path("output"))
+        if result.problems:
+            _report(sorted(result.problems), len(loaded), err=True)
+            return False
+        return True
+
+    if not rebuild() and not (Path(out) / "index.html").is_file():
+        sys.exit(1)
+    try:
+        serve(Path(out), [Path(p) for p in sources] + [TEMPLATES], rebuild, port, click.echo)
+    except OSError as exc:
+        click.echo(f"jixiao: 无法在 127.0.0.1:{port} 上提供服务：{exc.strerror or exc}", err=True)
+        sys.exit(1)
+
+
 def main() -> None:
     try:
         cli(prog_name="jixiao")
