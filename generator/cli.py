@@ -207,3 +207,7 @@ def main() -> None:
         cli(prog_name="jixiao")
     except KeyboardInterrupt:
         sys.exit(130)
+    except OSError as exc:
+        # A full disk or a folder that cannot be written: say which file, not a traceback.
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(f"jixiao: {where}{exc.strerror or exc}")
