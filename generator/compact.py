@@ -107,7 +107,8 @@ def compact_cff(font: bytes, glyphs: set[int]) -> bytes | None:
 def compact_fonts(pdf: bytes) -> bytes:
     """The same PDF with every CID-keyed OpenType CFF subset compacted."""
     reader = PdfReader(io.BytesIO(pdf))
-    writer = PdfWriter(clone_from=reader)
+    # keep_initial_header: pypdf would otherwise write %PDF-1.3, below the 1.7 PDF/A-3 is built on.
+    writer = PdfWriter(clone_from=reader, keep_initial_header=True)
     done: set[int] = set()
     changed = False
     for page in writer.pages:

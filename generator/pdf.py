@@ -189,10 +189,20 @@ class PdfRenderer:
         for family in {self.settings.body, self.settings.heading}:
             resolve_font(family, self.settings.folder)
         self.font_config = FontConfiguration()
-        self.stylesheets = [
-            CSS(filename=str(TEMPLATES / "static" / name), font_config=self.font_config) for name in ("form.css", "print.css")
-        ]
-        self.fonts_css = CSS(string=font_css(self.settings), font_config=self.font_config)
+        # WeasyPrint reports a stylesheet's problems (an unknown property, a bad value) while parsing
+        # it, here, not while rendering: kept, and reported by every render like a layout warning.
+        collect = _Collect()
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(collect)
+        try:
+            self.stylesheets = [
+                CSS(filename=str(TEMPLATES / "static" / name), font_config=self.font_config)
+                for name in ("form.css", "print.css")
+            ]
+            self.fonts_css = CSS(string=font_css(self.settings), font_config=self.font_config)
+        finally:
+            logger.removeHandler(collect)
+        self.stylesheet_warnings = collect.messages
 
     def render(self, loaded: LoadedDeclaration) -> bytes:
         """The PDF's bytes; raises ProblemsFound for tofu or anything WeasyPrint warns about."""
@@ -228,11 +238,12 @@ class PdfRenderer:
             )
         finally:
             logger.removeHandler(collect)
-        if collect.messages:
+        messages = [*self.stylesheet_warnings, *collect.messages]
+        if messages:
             raise ProblemsFound(
                 [
                     Problem(loaded.display, 1, 1, "J510", Severity.ERROR, format_path(()), f"排版时 WeasyPrint 报告：{message}")
-                    for message in collect.messages
+                    for message in messages
                 ]
             )
         return compact_fonts(pdf)
