@@ -20,50 +20,77 @@ from pydantic_core import PydanticCustomError
 
 DEFAULT_TITLE = "部门整体预算绩效目标申报表"
 
-# Amounts as typed by people: 9830.96, "9,830.96", 52906; commas only in groups of three.
-AMOUNT_PATTERN = r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$"
-COUNT_PATTERN = r"^(0|[1-9]\d*)$"
+# Amounts as typed by people: 9830.96, "9,830.96", 52906; commas only in groups of three. At most
+# 15 digits before the point (under 10^15 万元): anything longer is a typo, and exact sums stay
+# within Decimal's 28 digits.
+AMOUNT_PATTERN = r"^-?(\d{1,3}(,\d{3}){1,4}|\d{1,15})(\.\d+)?$"
+AMOUNT_LIMIT = 10**15
+# Counts of people and units: 244, "1,024"; at most 9 digits.
+COUNT_PATTERN = r"^(0|[1-9]\d{0,2}(,\d{3}){1,2}|[1-9]\d{0,8})$"
+COUNT_LIMIT = 10**9 - 1
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 
 
 def parse_amount(value: Any) -> Decimal:
     # The loader hands every scalar over as its text, so the Decimal is exact.
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, (bool, float)):
+    if isinstance(value, bool):
+        raise PydanticCustomError("jx_amount", "应为金额（万元），如 9830.96 或 \"9,830.96\"")
+    if isinstance(value, float):
         # A float would only come from Python callers: refuse it rather than round silently.
         raise PydanticCustomError("jx_amount", "金额不能是浮点数，请写成文本或 Decimal")
-    if isinstance(value, int):
-        return Decimal(value)
-    if not isinstance(value, str):
+    if isinstance(value, (int, Decimal)):
+        amount = Decimal(value)
+    elif isinstance(value, str):
+        amount = _amount_from_text(value)
+    else:
         raise PydanticCustomError("jx_amount", "应为金额（万元），如 9830.96 或 \"9,830.96\"")
-    text = value.strip()
-    if not re.match(AMOUNT_PATTERN, text):
-        raise PydanticCustomError(
-            "jx_amount", "「{text}」不是金额，应为万元数字，如 9830.96 或 \"9,830.96\"", {"text": text}
-        )
-    try:
+    if not amount.is_finite() or abs(amount) >= AMOUNT_LIMIT:
+        raise PydanticCustomError("jx_amount", "「{text}」超出金额范围（万元），请核对", {"text": str(value)})
+    return amount
+
+
+def _amount_from_text(text: str) -> Decimal:
+    if re.match(AMOUNT_PATTERN, text):
         return Decimal(text.replace(",", ""))
-    except InvalidOperation:  # pragma: no cover - the pattern already guarantees a number
-        raise PydanticCustomError("jx_amount", "「{text}」不是金额", {"text": text})
+    if isinstance(text, Scalar) and text.kind in ("int", "float"):
+        # An unquoted YAML number an editor reads as such (1e3, .5, +5): exact all the same.
+        try:
+            return Decimal(text)
+        except InvalidOperation:  # 0x1F, .inf: numbers, but not amounts
+            pass
+    if re.match(r"^-?[\d,]+(\.\d+)?$", text) and len(text.split(".")[0].lstrip("-").replace(",", "")) > 15:
+        raise PydanticCustomError("jx_amount", "「{text}」超出金额范围（万元），请核对", {"text": text})
+    raise PydanticCustomError(
+        "jx_amount", "「{text}」不是金额，应为万元数字，如 9830.96 或 \"9,830.96\"", {"text": text}
+    )
 
 
 def parse_count(value: Any) -> int:
     if isinstance(value, bool):
         raise PydanticCustomError("jx_count", "应为整数")
     if isinstance(value, int):
+        if not 0 <= value <= COUNT_LIMIT:
+            raise PydanticCustomError("jx_count", "「{text}」不是合理的非负整数", {"text": str(value)})
         return value
     if isinstance(value, str):
-        text = value.strip().replace(",", "")
+        text = str(value)
         if re.match(COUNT_PATTERN, text):
-            return int(text)
+            return int(text.replace(",", ""))
         if re.match(r"^0\d+$", text):
             # YAML 1.1 reads 010 as octal 8: refuse rather than guess which was meant.
             raise PydanticCustomError(
                 "jx_count", "「{text}」以 0 开头，含义不明（YAML 1.1 会读作八进制），请去掉前导 0", {"text": text}
             )
+        if re.match(r"^[1-9]\d{9,}$", text):
+            raise PydanticCustomError("jx_count", "「{text}」不是合理的非负整数（位数过多）", {"text": text})
         raise PydanticCustomError("jx_count", "「{text}」不是非负整数", {"text": text})
     raise PydanticCustomError("jx_count", "应为非负整数")
+
+
+def parse_year(value: Any) -> int:
+    if isinstance(value, str) and not re.match(r"^\d+$", value):
+        raise PydanticCustomError("jx_year", "「{text}」不是年份，应写成四位数字，如 2024", {"text": str(value)})
+    return parse_count(value)
 
 
 class Scalar(str):
@@ -78,6 +105,10 @@ class Scalar(str):
 
 
 def parse_value_text(value: Any) -> str:
+    if isinstance(value, Scalar) and value.kind == "bool":
+        raise PydanticCustomError(
+            "jx_text", "「{text}」会被读成布尔值；这里应为指标值，请加引号，如 \"{text}\"", {"text": str(value)}
+        )
     if isinstance(value, str):
         return str(value)
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
@@ -102,7 +133,7 @@ def parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        match = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$", value.strip())
+        match = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$", value)
         if match:
             try:
                 return dt.date(*map(int, match.groups()))
@@ -118,10 +149,16 @@ def _not_blank(value: str) -> str:
 
 
 _amount_schema = {
-    "anyOf": [{"type": "number"}, {"type": "string", "pattern": AMOUNT_PATTERN}],
+    "anyOf": [
+        {"type": "number", "exclusiveMinimum": -AMOUNT_LIMIT, "exclusiveMaximum": AMOUNT_LIMIT},
+        {"type": "string", "pattern": AMOUNT_PATTERN},
+    ],
 }
 _count_schema = {
-    "anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": COUNT_PATTERN}],
+    "anyOf": [
+        {"type": "integer", "minimum": 0, "maximum": COUNT_LIMIT},
+        {"type": "string", "pattern": COUNT_PATTERN},
+    ],
 }
 _text_schema = {"type": "string"}
 _value_schema = {"type": ["string", "number"]}
@@ -131,14 +168,19 @@ Count = Annotated[int, BeforeValidator(parse_count), WithJsonSchema(_count_schem
 Text = Annotated[str, BeforeValidator(parse_text), WithJsonSchema(_text_schema)]
 ValueText = Annotated[str, BeforeValidator(parse_value_text), WithJsonSchema(_value_schema)]
 RequiredText = Annotated[
-    str, BeforeValidator(parse_text), AfterValidator(_not_blank), WithJsonSchema({**_text_schema, "minLength": 1})
+    str, BeforeValidator(parse_text), AfterValidator(_not_blank), WithJsonSchema({**_text_schema, "pattern": r"\S"})
 ]
 Year = Annotated[
     int,
-    BeforeValidator(parse_count),
+    BeforeValidator(parse_year),
     Field(ge=2000, le=2100),
     WithJsonSchema(
-        {"anyOf": [{"type": "integer", "minimum": 2000, "maximum": 2100}, {"type": "string", "pattern": r"^20\d\d$"}]}
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 2000, "maximum": 2100},
+                {"type": "string", "pattern": r"^(20\d\d|2100)$"},
+            ]
+        }
     ),
 ]
 Date = Annotated[
@@ -154,7 +196,7 @@ class Strict(BaseModel):
 
 class Department(Strict):
     name: RequiredText = Field(title="部门名称", description="全称，如 广州市南沙区东涌镇人民政府")
-    id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(
+    id: Annotated[str, Field(pattern=ID_PATTERN), BeforeValidator(parse_text)] = Field(
         title="部门标识",
         description="小写字母、数字和连字符，用作文件名和网址，如 nansha-dongchong；应与 YAML 文件名一致",
     )
