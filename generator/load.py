@@ -120,6 +120,8 @@ def find_declarations(paths: list[str | Path]) -> tuple[list[Path], list[Problem
                 and p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             ]
+            if not found:
+                problems.append(Problem(str(raw), 1, 1, "J000", Severity.WARNING, "", "文件夹里没有申报文件（*.yaml）"))
             files.extend(found)
         elif path.is_file():
             files.append(path)

@@ -310,7 +310,20 @@ class Declaration(Strict):
                     yield (ci, gi, ii), cat, group, item
 
 
+def _draft7_refs(node: Any) -> Any:
+    """Draft-07 ignores keywords beside $ref, so a field's title and description go beside an allOf."""
+    if isinstance(node, list):
+        return [_draft7_refs(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _draft7_refs(value) for key, value in node.items()}
+    if "$ref" in node and len(node) > 1:
+        node = {"allOf": [{"$ref": node.pop("$ref")}], **node}
+    return node
+
+
 def json_schema() -> dict:
-    schema = Declaration.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return schema
+    """Draft-07, the newest draft VS Code's YAML extension fully supports."""
+    schema = Declaration.model_json_schema(ref_template="#/definitions/{model}")
+    schema["definitions"] = schema.pop("$defs")
+    return {"$schema": "http://json-schema.org/draft-07/schema#", **_draft7_refs(schema)}

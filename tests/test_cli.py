@@ -252,7 +252,7 @@ def schema_output(tmp_path_factory):
 def test_schema_prints_the_json_schema(schema_output, tmp_path):
     assert schema_output.returncode == 0
     schema = json.loads(schema_output.stdout)
-    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
     assert schema["title"] == "部门整体预算绩效目标申报表"
     assert {"year", "department", "basic_info", "budget", "overall_goal", "tasks", "indicators"} <= set(
         schema["required"]

@@ -707,8 +707,10 @@ def test_find_declarations_takes_named_files_once_and_names_missing_paths(tmp_pa
     ]
 
 
-def test_empty_folder_finds_nothing(tmp_path):
-    assert find_declarations([tmp_path]) == ([], [])
+def test_empty_folder_finds_nothing_and_says_so(tmp_path):
+    files, problems = find_declarations([tmp_path])
+    assert files == []
+    assert [p.format() for p in problems] == [f"{tmp_path}:1:1: 警告 J000: （文件）: 文件夹里没有申报文件（*.yaml）"]
 
 
 # ---- absurd input is refused quickly, in bounded memory, without recursion -----------------------
