@@ -8,12 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from .model import Declaration
 from .problems import format_money
 
-WIDTH = 640
-LABEL_WIDTH = 190
-BAR_AREA = 300
-ROW_HEIGHT = 28
-BAR_HEIGHT = 16
-LABEL_CHARS = 14  # what fits in LABEL_WIDTH at the chart's type size; the full label is in <title>
+WIDTH = 400  # drawn at this size (scaled down, never up): 13 px type on a desktop, 11 px on a phone
+ROW_HEIGHT = 38
+BAR_HEIGHT = 12
+LABEL_CHARS = 18  # what fits beside the amount at the chart's type size; the full label is in <title>
 
 
 @dataclass(frozen=True)
@@ -23,7 +21,6 @@ class Bar:
     share: str
     y: int
     width: str
-    value_x: str
 
     @property
     def short_label(self) -> str:
@@ -32,15 +29,15 @@ class Bar:
 
 @dataclass(frozen=True)
 class Chart:
+    """One row per item: its label and amount on a line, a bar of the whole width's share below."""
+
     key: str
     title: str
     total: str
     bars: list[Bar]
     height: int
     width: int = WIDTH
-    label_width: int = LABEL_WIDTH
     bar_height: int = BAR_HEIGHT
-    label_x: int = LABEL_WIDTH - 8
 
 
 def bar_chart(key: str, title: str, items: list[tuple[str, Decimal]]) -> Chart:
@@ -49,9 +46,8 @@ def bar_chart(key: str, title: str, items: list[tuple[str, Decimal]]) -> Chart:
     bars = []
     for index, (label, amount) in enumerate(items):
         share = (amount / total * 100).quantize(Decimal("0.1"), ROUND_HALF_UP) if total > 0 else Decimal(0)
-        width = (amount / largest * BAR_AREA).quantize(Decimal("0.1")) if largest > 0 and amount > 0 else Decimal(0)
-        value_x = LABEL_WIDTH + width + 6
-        bars.append(Bar(label, format_money(amount), f"{share}%", index * ROW_HEIGHT, str(width), str(value_x)))
+        width = (amount / largest * WIDTH).quantize(Decimal("0.1")) if largest > 0 and amount > 0 else Decimal(0)
+        bars.append(Bar(label, format_money(amount), f"{share}%", index * ROW_HEIGHT, str(width)))
     return Chart(key, title, format_money(total), bars, max(1, len(items)) * ROW_HEIGHT)
 
 

@@ -1,6 +1,10 @@
-// Full-text search over the site with Pagefind. Pagefind does not segment a Chinese query, so the
-// query is split into words with the browser's Intl.Segmenter first (惠农补贴发放及时率 → 惠农 补贴
-// 发放 及时率), falling back to the query as typed. Results are built as DOM text, never as HTML.
+// Full-text search over the site with Pagefind. The query is split into words with the browser's
+// Intl.Segmenter (惠农补贴发放及时率 → 惠农 补贴 发放 及时 率), falling back to the query as typed.
+// Pagefind segments the pages with its own Chinese dictionary when it indexes them, and the two
+// segmentations do not always agree (河涌水质达标率 is indexed as words a query's pieces do not begin),
+// so pages are also looked for that hold the query as typed: candidates found by each of its words,
+// kept if their text contains the whole query. Those come first. Results are built as DOM text,
+// never as HTML.
 const siteRoot = new URL("..", import.meta.url);
 const form = document.getElementById("search-form");
 const input = document.getElementById("q");
@@ -49,6 +53,49 @@ function fillSelect(select, values) {
   });
 }
 
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+const MAX_CANDIDATES = 200;
+const MAX_RESULTS = 50;
+
+function phrasePattern(query) {
+  // The query's characters in order, any whitespace between them (a page's cells are spaced apart).
+  const chars = Array.from(query.replace(/\s+/g, ""));
+  return new RegExp(chars.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("\\s*"));
+}
+
+async function containing(engine, query, filters) {
+  // Pages whose text holds the whole query, whatever words Pagefind cut it into.
+  const words = segment(query).split(/\s+/).filter(Boolean);
+  if (!CJK.test(query) || words.length < 2) return [];
+  const found = new Map();
+  for (const word of new Set(words)) {
+    const search = await engine.search(word, { filters });
+    search.results.forEach((result) => {
+      const known = found.get(result.id);
+      if (!known || known.score < result.score) found.set(result.id, result);
+    });
+  }
+  const candidates = [...found.values()].sort((a, b) => b.score - a.score).slice(0, MAX_CANDIDATES);
+  const pattern = phrasePattern(query);
+  const data = await Promise.all(candidates.map((result) => result.data()));
+  return candidates
+    .map((result, index) => ({ id: result.id, data: data[index], match: pattern.exec(data[index].content || "") }))
+    .filter((item) => item.match);
+}
+
+function phraseExcerpt(content, match) {
+  // About 30 characters either side of the match, as text nodes around a <mark>.
+  const start = Math.max(0, match.index - 30);
+  const end = Math.min(content.length, match.index + match[0].length + 30);
+  const mark = document.createElement("mark");
+  mark.textContent = match[0];
+  return [
+    document.createTextNode((start > 0 ? "…" : "") + content.slice(start, match.index)),
+    mark,
+    document.createTextNode(content.slice(match.index + match[0].length, end) + (end < content.length ? "…" : "")),
+  ];
+}
+
 let pagefind;
 async function load() {
   if (!pagefind) {
@@ -70,19 +117,29 @@ async function run(query) {
   if (!search.results.length && segment(query) !== query.trim()) {
     search = await engine.search(query.trim(), { filters });
   }
-  const results = await Promise.all(search.results.slice(0, 50).map((result) => result.data()));
+  const exact = await containing(engine, query, filters);
+  const shown = new Set(exact.map((item) => item.id));
+  const others = search.results.filter((result) => !shown.has(result.id));
+  const rest = await Promise.all(
+    others.slice(0, Math.max(0, MAX_RESULTS - exact.length)).map((result) => result.data())
+  );
+  const entries = [
+    ...exact.slice(0, MAX_RESULTS).map((item) => ({ data: item.data, nodes: phraseExcerpt(item.data.content, item.match) })),
+    ...rest.map((data) => ({ data, nodes: excerptNodes(data.excerpt || "") })),
+  ];
   list.replaceChildren();
-  results.forEach((data) => {
+  entries.forEach(({ data, nodes }) => {
     const item = document.createElement("li");
     const link = document.createElement("a");
     link.href = data.url;
     link.textContent = (data.meta && data.meta.title) || data.url;
     const excerpt = document.createElement("p");
-    excerpt.append(...excerptNodes(data.excerpt || ""));
+    excerpt.append(...nodes);
     item.append(link, excerpt);
     list.appendChild(item);
   });
-  statusLine.textContent = results.length ? `找到 ${search.results.length} 份申报` : "没有找到匹配的申报";
+  const total = exact.length + others.length;
+  statusLine.textContent = total ? `找到 ${total} 份申报` : "没有找到匹配的申报";
 }
 
 if (form) {

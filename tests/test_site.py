@@ -1,0 +1,589 @@
+"""The disclosure site as built by `jixiao build site`: pages, downloads, links, sizes, determinism,
+history from git, hostile text, refused department ids, valid HTML.
+
+The main test site (tests/site_fixtures.py) is the seed plus three departments derived from it over
+2024 and 2025; the seed's department is in both years, so its 2025 page compares with 2024. It is
+built once per test session and shared with tests/test_site_browser.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import zipfile
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import jsonschema
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from generator.load import load_file
+from generator.model import Declaration, json_schema
+from site_fixtures import (
+    DONGCHONG_2025,
+    FORMULAS,
+    HOSTILE,
+    MARKDOWN_FIELDS,
+    ROOT,
+    SEED_ID,
+    SEED_YAML,
+    build_site,
+    dump,
+    hostile_source,
+    html_pages,
+    huangge_2024,
+    jixiao,
+    money,
+    normalise,
+    parse_html,
+    seed_cells,
+    seed_data,
+    shared_build,
+    test_sources,
+)
+
+CSV_HEADERS = {
+    "budget.csv": ["分组", "项目", "预算金额（万元）"],
+    "tasks.csv": ["序号", "名称", "主要实施内容", "拟投入的资金（万元）", "期望达到的目标（概述）"],
+    "indicators.csv": ["一级指标", "二级指标", "三级指标", "实施周期指标值", "年度指标值"],
+}
+SINGLE_VALUE_HEADER = ["一级指标", "二级指标", "三级指标", "指标值"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return shared_build(tmp_path_factory, "main", test_sources)
+
+
+@pytest.fixture(scope="module")
+def site(built) -> Path:
+    return built[1]
+
+
+@pytest.fixture(scope="module")
+def sources():
+    return {(s.year, s.dept_id): s for s in test_sources()}
+
+
+def page(site: Path, relative: str):
+    return parse_html((site / relative).read_text(encoding="utf-8"))
+
+
+def targets(site: Path, page_path: str, href: str) -> str:
+    """Where a relative link on a page points, as a path from the site's root."""
+    return str((site / page_path).parent.joinpath(href).resolve().relative_to(site.resolve()))
+
+
+def yuan(amount: Decimal) -> str:
+    return f"{amount:,.2f}"
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    data = path.read_bytes()
+    assert data.startswith("\ufeff".encode("utf-8")), f"{path.name} has no UTF-8 BOM"
+    return list(csv.reader(io.StringIO(data.decode("utf-8")[1:], newline="")))
+
+
+# ---- pages ----------------------------------------------------------------------------------------
+
+
+def test_home_lists_every_declaration_under_its_year_with_totals_counts_and_link(site, sources):
+    home = page(site, "index.html")
+    years = sorted({year for year, _ in sources}, reverse=True)
+    headings = [h.get("id") for h in home.iter("h2") if (h.get("id") or "").startswith("year-")]
+    assert headings == [f"year-{year}" for year in years]  # newest year first
+    for year in years:
+        section = next(s for s in home.iter("section") if s.get("aria-labelledby") == f"year-{year}")
+        rows = list(section.find("tbody").iter("tr"))
+        expected = [s for (y, _), s in sources.items() if y == year]
+        assert len(rows) == len(expected)
+        for source in expected:
+            row = next(r for r in rows if normalise(r.find("th").text()) == source.name)
+            link = row.find("th").find("a")
+            assert link.get("href") == f"{source.folder}/index.html"
+            cells = [normalise(td.text()) for td in row.iter("td")]
+            assert cells[0] == yuan(source.total_spending)
+            assert cells[1] == f"{len(source.data['tasks'])} 项"
+            assert cells[2] == f"{len(source.indicators())} 项"
+            assert (site / source.folder / "index.html").is_file()
+
+
+def test_each_year_page_lists_exactly_that_years_declarations_and_its_bundle(site, sources):
+    for year in {year for year, _ in sources}:
+        doc = page(site, f"{year}/index.html")
+        links = {targets(site, f"{year}/index.html", a.get("href")) for a in doc.find("main").iter("a")}
+        for (y, ident), source in sources.items():
+            assert (f"{source.folder}/index.html" in links) == (y == year), (year, ident)
+            assert (f"{source.folder}/{ident}.pdf" in links) == (y == year), (year, ident)
+        assert f"{year}/jixiao-{year}.zip" in links
+        assert (site / str(year) / f"jixiao-{year}.zip").is_file()
+        assert f"{year}年度" in normalise(doc.find("h1").text())
+
+
+def test_seed_page_holds_every_cell_of_the_official_form(site):
+    doc = page(site, f"2024/{SEED_ID}/index.html")
+    form = normalise(doc.find("article", cls="form").text())
+    cells = seed_cells()
+    assert len(cells) > 60  # the reference text was read
+    missing = [cell for cell in cells if cell not in form]
+    assert not missing, missing
+
+
+def test_declaration_pages_link_every_download_and_the_files_exist(site, sources):
+    for (year, ident), source in sources.items():
+        doc = page(site, f"{source.folder}/index.html")
+        downloads = doc.find("ul", cls="downloads")
+        links = [a.get("href") for a in downloads.iter("a")]
+        expected = [f"{ident}.pdf", f"{ident}.yaml", f"{ident}.json"] + [f"{ident}-{n}" for n in CSV_HEADERS]
+        assert links[: len(expected)] == expected
+        assert links[len(expected):] == [f"../jixiao-{year}.zip"]
+        for link in links:
+            target = site / source.folder / link
+            assert target.is_file() and target.stat().st_size > 0, link
+
+
+def test_json_download_validates_against_the_schema_and_round_trips(site, sources):
+    schema = json_schema()
+    for source in sources.values():
+        data = json.loads((site / source.folder / f"{source.dept_id}.json").read_text(encoding="utf-8"))
+        jsonschema.validate(data, schema)
+        original = load_file(site / source.folder / f"{source.dept_id}.yaml").declaration
+        assert Declaration.model_validate(data) == original
+        # amounts exact, as strings written in the source (never binary floats)
+        assert data["budget"]["spending"]["basic"] == str(money(source.data["budget"]["spending"]["basic"]))
+        assert [t["funds"] for t in data["tasks"]] == [str(money(t["funds"])) for t in source.data["tasks"]]
+
+
+def test_seed_json_keeps_trailing_zeros_of_amounts(site):
+    data = json.loads((site / f"2024/{SEED_ID}/{SEED_ID}.json").read_text(encoding="utf-8"))
+    by_level = {line["label"]: line["amount"] for line in data["budget"]["by_level"]}
+    assert by_level["镇本级使用资金"] == "52906.00"
+
+
+def test_csv_downloads_have_bom_header_and_the_declarations_rows(site, sources):
+    for source in sources.values():
+        folder = site / source.folder
+        ident = source.dept_id
+        budget = read_csv(folder / f"{ident}-budget.csv")
+        assert budget[0] == CSV_HEADERS["budget.csv"]
+        b = source.data["budget"]
+        expected = [["部门预算支出", "基本支出", b["spending"]["basic"]], ["部门预算支出", "项目支出", b["spending"]["project"]]]
+        for key, title in (("income", "收入来源"), ("development", "事业发展性支出"), ("by_level", "按预算级次划分")):
+            expected += [[title, line["label"], line["amount"]] for line in b[key]]
+        assert [[g, label, money(a)] for g, label, a in budget[1:]] == [[g, l, money(a)] for g, l, a in expected]
+
+        tasks = read_csv(folder / f"{ident}-tasks.csv")
+        assert tasks[0] == CSV_HEADERS["tasks.csv"]
+        assert [row[1] for row in tasks[1:]] == [t["name"] for t in source.data["tasks"]]
+        assert [money(row[3]) for row in tasks[1:]] == [money(t["funds"]) for t in source.data["tasks"]]
+        assert [row[2] for row in tasks[1:]] == [t["content"] for t in source.data["tasks"]]  # multi-line cells
+
+        indicators = read_csv(folder / f"{ident}-indicators.csv")
+        single = any("value" in item for *_, item in source.indicators())
+        assert indicators[0] == (SINGLE_VALUE_HEADER if single else CSV_HEADERS["indicators.csv"])
+        expected_rows = [
+            [l1, l2, l3] + ([item["value"]] if single else [item["period_value"], item["annual_value"]])
+            for l1, l2, l3, item in source.indicators()
+        ]
+        assert indicators[1:] == expected_rows
+
+
+def test_yaml_download_is_the_source_file(built, sources):
+    declarations, site = built
+    for source in sources.values():
+        assert (site / source.folder / f"{source.dept_id}.yaml").read_bytes() == (declarations / source.relative).read_bytes()
+    assert (site / f"2024/{SEED_ID}/{SEED_ID}.yaml").read_bytes() == SEED_YAML.read_bytes()
+
+
+def test_pdf_download_opens_and_carries_the_yaml(site, sources):
+    for source in sources.values():
+        reader = PdfReader(site / source.folder / f"{source.dept_id}.pdf")
+        assert len(reader.pages) >= 1
+        assert reader.metadata.title.startswith(source.name)
+        first = reader.pages[0].extract_text()
+        assert source.name in first.replace("\n", "")
+        assert reader.attachments[f"{source.dept_id}.yaml"] == [source.text.encode("utf-8")]
+
+
+def test_year_zip_holds_every_file_of_the_year(site, sources):
+    for year in {year for year, _ in sources}:
+        with zipfile.ZipFile(site / str(year) / f"jixiao-{year}.zip") as bundle:
+            assert bundle.testzip() is None
+            names = sorted(bundle.namelist())
+            expected = []
+            for (y, ident), source in sources.items():
+                if y != year:
+                    continue
+                files = [f"{ident}.yaml", f"{ident}.json"] + [f"{ident}-{n}" for n in CSV_HEADERS]
+                expected += [f"{year}/{name}" for name in files]
+                for name in files:
+                    assert bundle.read(f"{year}/{name}") == (site / source.folder / name).read_bytes(), name
+            assert names == sorted(expected)
+
+
+# ---- links and sizes ------------------------------------------------------------------------------
+
+
+def _ids(path: Path) -> set[str]:
+    return {node.get("id") for node in parse_html(path.read_text(encoding="utf-8")).iter() if node.get("id")}
+
+
+def check_links(site: Path) -> int:
+    """Every href and src of every page: relative, inside the site, pointing at a file that exists
+    (and at an element that exists, for a #fragment). Returns how many internal links were checked."""
+    site = site.resolve()
+    checked = 0
+    for path in html_pages(site):
+        doc = parse_html(path.read_text(encoding="utf-8"))
+        for node in doc.iter():
+            for attribute in ("href", "src"):
+                link = node.get(attribute)
+                if link is None:
+                    continue
+                where = f"{path.relative_to(site)}: <{node.tag} {attribute}={link!r}>"
+                assert link.strip() == link and link, where
+                parts = urlsplit(link)
+                if parts.scheme:
+                    assert parts.scheme in ("http", "https", "mailto"), where
+                    continue
+                assert not link.startswith("/") and not parts.netloc, where
+                target = (path.parent / unquote(parts.path)).resolve() if parts.path else path
+                assert target == site or site in target.parents, f"{where} leaves the site"
+                if target.is_dir():
+                    target = target / "index.html"
+                assert target.is_file(), f"{where} → {target} does not exist"
+                if parts.fragment:
+                    assert parts.fragment in _ids(target), f"{where}: no element with that id"
+                checked += 1
+    return checked
+
+
+def test_every_internal_link_resolves_relatively_inside_the_site(site, sources):
+    assert check_links(site) > 20 * len(sources)
+
+
+def test_no_page_is_over_200_kb(site):
+    sizes = {str(p.relative_to(site)): p.stat().st_size for p in site.rglob("*") if p.is_file() and p.suffix != ".pdf"}
+    assert any(name.endswith("index.html") for name in sizes)
+    too_big = {name: size for name, size in sizes.items() if size > 200 * 1024}
+    assert not too_big
+
+
+def test_only_the_sites_own_script_is_on_any_page(site):
+    for path in html_pages(site):
+        for script in parse_html(path.read_text(encoding="utf-8")).iter("script"):
+            assert (path.parent / script.get("src")).resolve() == (site / "static" / "search.js").resolve()
+
+
+# ---- the comparison with the previous year --------------------------------------------------------
+
+
+def _change(previous: Decimal, current: Decimal) -> str:
+    delta = current - previous
+    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
+    percent = (abs(delta) / abs(previous) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return f"{sign}{abs(delta):,.2f}（{sign}{percent}%）"
+
+
+def _rows(table) -> list[list[str]]:
+    return [[normalise(cell.text()) for cell in row.iter() if cell.tag in ("td", "th")] for row in table.find("tbody").iter("tr")]
+
+
+def test_a_department_in_both_years_is_compared_with_its_previous_declaration(site, sources):
+    before, now = sources[(2024, SEED_ID)], sources[(2025, SEED_ID)]
+    doc = page(site, f"2025/{SEED_ID}/index.html")
+    section = next(s for s in doc.iter("section") if s.get("aria-labelledby") == "compare-heading")
+    assert normalise(section.find("h2").text()) == "与 2024 年度比较"
+    assert section.find("a").get("href") == f"../../2024/{SEED_ID}/index.html"
+    tables = list(section.iter("table"))
+    amounts = {(row[0], row[1]): row[2:] for row in _rows(tables[0])}
+
+    for key in ("basic", "project"):
+        label = {"basic": "基本支出", "project": "项目支出"}[key]
+        old, new = money(before.data["budget"]["spending"][key]), money(now.data["budget"]["spending"][key])
+        assert amounts[("部门预算支出", label)] == [yuan(old), yuan(new), _change(old, new)]
+    assert amounts[("部门预算支出", "项目支出")][2].startswith("−")  # a fall shows a minus sign
+    assert amounts[("收入来源", DONGCHONG_2025["new_income"])] == ["—", "5,000.00", "新增"]
+    assert amounts[("收入来源", "其他资金")] == ["98.17", "—", "取消"]
+
+    tasks_before = {t["name"]: money(t["funds"]) for t in before.data["tasks"]}
+    tasks_now = {t["name"]: money(t["funds"]) for t in now.data["tasks"]}
+    for name in tasks_before.keys() | tasks_now.keys():
+        old, new = tasks_before.get(name), tasks_now.get(name)
+        change = "新增" if old is None else ("取消" if new is None else _change(old, new))
+        shown = amounts[("任务", name)]
+        assert shown == [yuan(old) if old is not None else "—", yuan(new) if new is not None else "—", change], name
+    assert amounts[("任务", DONGCHONG_2025["dropped_task"])][2] == "取消"
+    assert amounts[("任务", DONGCHONG_2025["new_task"])][2] == "新增"
+    assert amounts[("任务", DONGCHONG_2025["changed_task"])][2].startswith("+")
+
+    indicators = {row[3]: row for row in _rows(tables[1])}
+
+    def values(item):
+        return f"{item['period_value']} / {item['annual_value']}"
+
+    old_items = {l3: (l1, l2, values(i)) for l1, l2, l3, i in before.indicators()}
+    new_items = {l3: (l1, l2, values(i)) for l1, l2, l3, i in now.indicators()}
+    expected = {}
+    for name in old_items.keys() | new_items.keys():
+        if name not in old_items:
+            expected[name] = ["新增", *new_items[name][:2], name, "—", new_items[name][2]]
+        elif name not in new_items:
+            expected[name] = ["删除", *old_items[name][:2], name, old_items[name][2], "—"]
+        elif old_items[name][2] != new_items[name][2]:
+            expected[name] = ["变更", *new_items[name][:2], name, old_items[name][2], new_items[name][2]]
+    assert indicators == expected
+    assert {row[0] for row in indicators.values()} == {"新增", "删除", "变更"}
+
+
+def test_a_declaration_without_an_earlier_year_has_no_comparison(site, sources):
+    for (year, ident), source in sources.items():
+        doc = page(site, f"{source.folder}/index.html")
+        has = any(s.get("aria-labelledby") == "compare-heading" for s in doc.iter("section"))
+        assert has == ((year - 1, ident) in sources), (year, ident)
+
+
+def test_charts_show_every_budget_line_with_its_amount(site, sources):
+    for source in sources.values():
+        doc = page(site, f"{source.folder}/index.html")
+        titles = [normalise(t.text()) for svg in doc.iter("svg") for t in svg.iter("title")]
+        text = " ".join(titles)
+        for line in source.data["budget"]["income"] + source.data["budget"]["by_level"]:
+            assert f"{line['label']} {yuan(money(line['amount']))} 万元" in text
+        for task in source.data["tasks"]:
+            assert f"{task['name']} {yuan(money(task['funds']))} 万元" in text
+
+
+# ---- determinism and history ----------------------------------------------------------------------
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_two_builds_give_byte_identical_pages_and_data(built, tmp_path):
+    declarations, first = built
+    # a copy of the first build's PDF cache spares rendering the PDFs again (they are not compared)
+    cache = shutil.copytree(first.parent / "cache", tmp_path / "cache")
+    second = build_site(declarations, tmp_path / "again", cache)
+    a, b = _files(first), _files(second)
+    ours = [name for name in a if not name.startswith("pagefind/") and not name.endswith(".pdf")]
+    assert sorted(ours) == sorted(n for n in b if not n.startswith("pagefind/") and not n.endswith(".pdf"))
+    assert any(n.endswith(".html") for n in ours) and any(n.endswith(".zip") for n in ours)
+    assert any(n.endswith(".csv") for n in ours) and any(n.endswith(".json") for n in ours)
+    differing = [name for name in ours if a[name] != b[name]]
+    assert not differing
+    # Pagefind's per-page fragments and its word index are stable too (its filter file is not: the
+    # order of filter values varies from run to run, and with it two hashed names; see the report).
+    search = [n for n in a if n.startswith(("pagefind/fragment/", "pagefind/index/"))]
+    assert search and all(a[n] == b[n] for n in search)
+
+
+def _not_in_git(path: Path) -> bool:
+    return subprocess.run(["git", "rev-parse", "--git-dir"], cwd=path, capture_output=True).returncode != 0
+
+
+def test_outside_a_git_checkout_the_site_builds_without_history(built, sources):
+    declarations, site = built  # the test site's declarations are copies in a temporary folder
+    assert _not_in_git(declarations)
+    for source in sources.values():
+        doc = page(site, f"{source.folder}/index.html")
+        history = next(s for s in doc.iter("section") if s.get("aria-labelledby") == "history-heading")
+        assert history.find("ol") is None
+        assert "没有版本记录" in normalise(history.text())
+        assert "最后修改" not in normalise(doc.find("p", cls="meta").text())
+
+
+def _git(repo: Path, *args: str, date: str | None = None) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "测试", "GIT_AUTHOR_EMAIL": "test@example.org",
+        "GIT_COMMITTER_NAME": "测试", "GIT_COMMITTER_EMAIL": "test@example.org",
+        "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    if date:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
+    return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_inside_a_git_repository_the_page_shows_the_change_history(tmp_path):
+    repo = tmp_path / "repo"
+    data = huangge_2024().data  # a short declaration: a quick PDF
+    path = repo / "declarations" / "2024" / "nansha-huangge.yaml"
+    path.parent.mkdir(parents=True)
+    _git(repo, "init", "-q")
+    path.write_text(dump(data), encoding="utf-8")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "首次录入 2024 年度申报", date="2024-01-15T10:00:00+08:00")
+    data["basic_info"]["staff_count"] = 250  # was 120
+    path.write_text(dump(data), encoding="utf-8")
+    _git(repo, "commit", "-q", "-am", "更正财政供养人员数 <b>250</b> & 核对", date="2024-02-20T09:30:00+08:00")
+    revisions = _git(repo, "log", "--format=%H").split()
+
+    site = build_site(repo / "declarations", tmp_path / "site", tmp_path / "cache")
+    doc = page(site, "2024/nansha-huangge/index.html")
+    history = next(s for s in doc.iter("section") if s.get("aria-labelledby") == "history-heading")
+    items = list(history.find("ol").iter("li"))
+    assert [normalise(li.text()) for li in items] == [
+        f"2024-02-20 {revisions[0][:10]} 更正财政供养人员数 <b>250</b> & 核对",
+        f"2024-01-15 {revisions[1][:10]} 首次录入 2024 年度申报",
+    ]
+    assert [li.find("time").get("datetime") for li in items] == ["2024-02-20", "2024-01-15"]
+    assert items[0].find("b") is None  # the message is text, not markup
+    assert "最后修改 2024-02-20" in normalise(doc.find("p", cls="meta").text())
+    assert "250" in normalise(doc.find("article", cls="form").text())
+
+
+# ---- hostile text ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    declarations, site = shared_build(tmp_path_factory, "hostile", lambda: [hostile_source()])
+    return site, hostile_source()
+
+
+def _plain_strings(data, key=None):
+    """Every plain-text (not Markdown) string of the declaration, with its key."""
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _plain_strings(v, k)
+    elif isinstance(data, list):
+        for v in data:
+            yield from _plain_strings(v, key)
+    elif isinstance(data, str) and key not in MARKDOWN_FIELDS:
+        yield key, data
+
+
+def test_hostile_text_is_never_markup(hostile):
+    site, source = hostile
+    pages = html_pages(site)
+    assert len(pages) >= 4
+    for path in pages:
+        doc = parse_html(path.read_text(encoding="utf-8"))
+        where = str(path.relative_to(site))
+        for node in doc.iter():
+            assert node.tag not in ("img", "iframe", "object", "embed", "style", "frame", "base", "form") or (
+                node.tag == "form" and "search-box" in node.classes
+            ), (where, node.tag)
+            for name, value in node.attrs:
+                assert not name.lower().startswith("on"), (where, node.tag, name)
+                if name in ("href", "src", "action", "formaction", "xlink:href"):
+                    assert not (value or "").strip().lower().startswith(("javascript:", "data:", "vbscript:")), (where, value)
+            if node.tag == "script":
+                assert node.get("src", ) and node.get("src").endswith("static/search.js") and not node.text().strip()
+            if node.tag == "svg":
+                assert any(a.tag == "figure" and "chart" in a.classes for a in node.ancestors()), where
+            if node.tag == "a" and node.get("href"):
+                assert urlsplit(node.get("href")).scheme in ("", "http", "https", "mailto"), (where, node.get("href"))
+
+
+def test_hostile_plain_text_shows_as_text_exactly(hostile):
+    site, source = hostile
+    doc = page(site, f"{source.folder}/index.html")
+    text = normalise(doc.text())
+    strings = [v for _key, v in _plain_strings(source.data) if HOSTILE in v or v in FORMULAS.values()]
+    assert len(strings) > 40
+    for value in strings:
+        assert normalise(value) in text, value
+    assert normalise(HOSTILE) in text
+    assert "{{ 7*7 }}" in text
+    # the home and year pages list the hostile department name as text too
+    name = normalise(source.name)
+    assert name in normalise(page(site, "index.html").text())
+    assert name in normalise(page(site, "2024/index.html").text())
+    assert f"{name} 2024年度" in normalise(doc.find("title").text())
+
+
+def test_hostile_markdown_is_sanitised_and_the_rest_of_the_text_kept(hostile):
+    site, source = hostile
+    doc = page(site, f"{source.folder}/index.html")
+    form = doc.find("article", cls="form")
+    for cell in form.iter("td"):
+        if "prose" not in cell.classes:
+            continue
+        for node in cell.iter():
+            assert node.tag in ("p", "br", "a", "strong", "em", "code", "ul", "ol", "li", "blockquote"), node.tag
+            if node.tag == "a":
+                assert node.get("href") is None or urlsplit(node.get("href")).scheme in ("http", "https", "mailto")
+    text = normalise(form.text())
+    goal = source.data["overall_goal"]
+    head, tail = goal.split("\n\n")[0].split(" ")[0], goal.split("\n\n")[-1]
+    assert head in text and tail in text  # text before and after the raw HTML block survives
+    assert "{{ 7*7 }}" in text
+
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised(hostile):
+    site, source = hostile
+    seen = {}
+    for path in sorted((site / source.folder).glob("*.csv")):
+        for row in read_csv(path)[1:]:
+            for cell in row:
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (path.name, cell)
+                for key, formula in FORMULAS.items():
+                    if cell == "'" + formula:
+                        seen[key] = path.name
+    assert seen.keys() == FORMULAS.keys()
+
+
+def test_hostile_site_links_stay_inside_the_site(hostile):
+    site, _ = hostile
+    assert check_links(site) > 0
+
+
+@pytest.mark.parametrize("bad_id", ["../../x", "/etc/x", "..", "a/../../x"])
+def test_a_department_id_that_leaves_the_output_folder_is_refused(tmp_path, bad_id):
+    data = seed_data()
+    data["department"]["id"] = bad_id
+    source_dir = tmp_path / "in" / "2024"
+    source_dir.mkdir(parents=True)
+    (source_dir / "evil.yaml").write_text(dump(data), encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    etc_x = Path("/etc/x")
+    etc_before = etc_x.exists() and etc_x.stat().st_mtime_ns
+    before = sorted(tmp_path.rglob("*"))
+    result = jixiao("build", "site", "--out", "site", "--pdf-cache", "cache", str(tmp_path / "in"), cwd=work)
+    assert result.returncode == 1
+    assert "department.id" in result.stderr and "没有生成任何文件" in result.stderr
+    assert sorted(tmp_path.rglob("*")) == before  # nothing written, inside the folders or beside them
+    assert (etc_x.exists() and etc_x.stat().st_mtime_ns) == etc_before
+
+
+# ---- valid HTML -----------------------------------------------------------------------------------
+
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def vnu_errors(pages: list[Path]) -> dict[str, list[str]]:
+    """The W3C checker's errors, by file."""
+    assert VNU.is_file(), "node_modules/vnu-jar is missing: run `npm ci` (make test does)"
+    java = shutil.which("java")
+    assert java, "java is missing: tools/system-deps.sh test installs it"
+    result = subprocess.run(
+        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, pages)],
+        capture_output=True, text=True, timeout=300,
+    )
+    errors: dict[str, list[str]] = {}
+    for message in json.loads(result.stderr or result.stdout)["messages"]:
+        if message["type"] != "info":
+            path = unquote(urlsplit(message.get("url", "")).path)
+            errors.setdefault(path, []).append(f"{message.get('lastLine')}: {message['message']}")
+    return errors
+
+
+def test_every_page_is_valid_html(site, hostile, tmp_path):
+    pages = html_pages(site) + html_pages(hostile[0])
+    assert len(pages) >= 10
+    # A broken page checked with them shows that the checker ran and reports what it finds.
+    broken = tmp_path / "broken.html"
+    broken.write_text("<!DOCTYPE html><html lang=en><title>x</title><p><div></p></span>", encoding="utf-8")
+    errors = vnu_errors(pages + [broken])
+    assert errors.pop(str(broken))
+    assert errors == {}

@@ -1,0 +1,357 @@
+"""The built site in a real browser (Debian's headless Chromium through Playwright), served over HTTP
+on 127.0.0.1: the declaration page renders, search finds what a reader types, filters narrow it,
+axe-core finds no accessibility violation, a 375 px phone gets no page-wide horizontal scroll, no
+request leaves the machine, hostile text runs no script. Screenshots go to /tmp/jixiao-screenshots.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from site_fixtures import ROOT, SEED_ID, hostile_source, shared_build, shared_root, test_sources
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = Path("/tmp/jixiao-screenshots")
+QUERY = "惠农补贴发放及时率"
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory):
+    """The main test site and the hostile one, both under one folder that the server serves."""
+    _, main = shared_build(tmp_path_factory, "main", test_sources)
+    _, hostile = shared_build(tmp_path_factory, "hostile", lambda: [hostile_source()])
+    root = shared_root(tmp_path_factory)
+    return root, main.relative_to(root).as_posix() + "/", hostile.relative_to(root).as_posix() + "/"
+
+
+@pytest.fixture(scope="module")
+def server(sites):
+    root, main, hostile = sites
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    origin = f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield {"origin": origin, "main": f"{origin}/{main}", "hostile": f"{origin}/{hostile}"}
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), "Chromium is missing: tools/system-deps.sh test installs it"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A fresh browser context: its page, every request it made, every script error and dialog."""
+
+    def __init__(self, browser, origin: str, width: int = 1280, height: int = 900):
+        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.page = self.context.new_page()
+        self.origin = origin
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.context.on("request", lambda request: self.requests.append(request.url))
+        self.context.on("response", lambda r: r.status >= 400 and self.errors.append(f"{r.status} {r.url}"))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def goto(self, url: str):
+        response = self.page.goto(url, wait_until="load")
+        assert response is not None and response.ok, url
+        return self.page
+
+    def check_stayed_local(self):
+        assert self.requests, "no request was recorded"
+        outside = [url for url in self.requests if not url.startswith(self.origin + "/")]
+        assert not outside
+        assert all(urlsplit(url).hostname == "127.0.0.1" for url in self.requests)
+        assert self.errors == []
+        assert self.dialogs == []
+
+
+@pytest.fixture
+def visit(browser, server):
+    visits = []
+
+    def make(width: int = 1280, height: int = 900) -> Visit:
+        v = Visit(browser, server["origin"], width, height)
+        visits.append(v)
+        return v
+
+    yield make
+    for v in visits:
+        v.context.close()
+
+
+def run_axe(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("async () => (await axe.run()).violations")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(" ".join(n["target"]) for n in v["nodes"][:5])
+        for v in violations
+    ]
+
+
+def search(page, query: str, year: str = "", department: str = "") -> list[str]:
+    """Type a query and the filters as a reader would; the result links' paths."""
+    page.wait_for_function("document.querySelectorAll('#filter-year option').length > 1")
+    page.select_option("#filter-year", year)
+    page.select_option("#filter-department", department)
+    page.fill("#q", "")
+    page.type("#q", query)
+    page.evaluate("document.getElementById('search-status').textContent = ''")
+    page.click("#search-form button[type=submit]")
+    page.wait_for_function("document.getElementById('search-status').textContent !== ''")
+    status = page.text_content("#search-status")
+    assert not status.startswith("搜索不可用"), status
+    return [urlsplit(href).path for href in page.eval_on_selector_all("#search-results li a", "as => as.map(a => a.href)")]
+
+
+# ---- the declaration page -------------------------------------------------------------------------
+
+
+def test_declaration_page_renders_the_form(visit, server):
+    v = visit()
+    page = v.goto(server["main"] + f"2024/{SEED_ID}/index.html")
+    assert page.title().startswith("广州市南沙区东涌镇人民政府 2024年度")
+    form = page.locator("article.form")
+    assert form.is_visible()
+    table = page.locator("table.form-indicators")
+    assert table.is_visible()
+    box = table.bounding_box()
+    assert box["width"] > 600 and box["height"] > 200
+    assert page.locator("table.form-indicators td.level3", has_text=QUERY).is_visible()
+    # the stylesheets were applied: the form's tables have ruled cells
+    border = page.eval_on_selector("table.form-basic th", "e => getComputedStyle(e).borderTopStyle")
+    assert border == "solid"
+    for kind in ("PDF", "YAML", "JSON", "CSV", "ZIP"):
+        assert page.locator("ul.downloads a", has_text=kind).first.is_visible()
+    v.check_stayed_local()
+
+
+def test_downloads_are_served(visit, server):
+    v = visit()
+    page = v.goto(server["main"] + f"2024/{SEED_ID}/index.html")
+    hrefs = page.eval_on_selector_all("ul.downloads a", "as => as.map(a => a.href)")
+    assert len(hrefs) == 7
+    for href in hrefs:
+        response = page.request.get(href)
+        assert response.ok and len(response.body()) > 0, href
+    v.check_stayed_local()
+
+
+# ---- search ---------------------------------------------------------------------------------------
+
+
+def _holding(text: str) -> set[str]:
+    """The folders of the test declarations whose indicators include `text`."""
+    return {s.folder for s in test_sources() if any(text == l3 for _, _, l3, _ in s.indicators())}
+
+
+def test_search_finds_the_seed_by_an_indicator_typed_without_spaces(visit, server):
+    v = visit()
+    page = v.goto(server["main"] + "search.html")
+    found = search(page, QUERY)
+    base = urlsplit(server["main"]).path
+    assert f"{base}2024/{SEED_ID}/" in found
+    assert set(found) == {f"{base}{folder}/" for folder in _holding(QUERY)}
+    assert page.text_content("#search-status") == f"找到 {len(found)} 份申报"
+    # the result link opens the declaration's page
+    page.click(f"#search-results a[href$='2024/{SEED_ID}/']")
+    page.wait_for_url(f"**/2024/{SEED_ID}/")
+    assert urlsplit(page.url).path == f"{base}2024/{SEED_ID}/"
+    assert page.locator("article.form").is_visible()
+    v.check_stayed_local()
+
+
+def test_search_filters_by_year_and_department(visit, server):
+    v = visit()
+    page = v.goto(server["main"] + "search.html")
+    base = urlsplit(server["main"]).path
+    sources = test_sources()
+    page.wait_for_function("document.querySelectorAll('#filter-department option').length > 1")
+    years = page.eval_on_selector_all("#filter-year option", "os => os.map(o => o.value)")
+    assert years == [""] + sorted({str(s.year) for s in sources})
+    departments = page.eval_on_selector_all("#filter-department option", "os => os.map(o => o.value)")
+    assert departments == [""] + sorted({s.name for s in sources})
+
+    holding = _holding(QUERY)
+    for year in {s.year for s in sources}:
+        expected = {f"{base}{f}/" for f in holding if f.startswith(f"{year}/")}
+        assert set(search(page, QUERY, year=str(year))) == expected, year
+    for s in sources:
+        expected = {f"{base}{x.folder}/" for x in sources if x.name == s.name and x.folder in holding}
+        assert set(search(page, QUERY, department=s.name)) == expected, s.name
+    only = search(page, QUERY, year="2025", department="广州市南沙区东涌镇人民政府")
+    assert only == [f"{base}2025/{SEED_ID}/"]
+    assert search(page, QUERY, department="广州市南沙区黄阁镇人民政府") == []
+    assert page.text_content("#search-status") == "没有找到匹配的申报"
+    v.check_stayed_local()
+
+
+def test_search_from_the_home_page_box(visit, server):
+    v = visit()
+    page = v.goto(server["main"] + "index.html")
+    page.fill("#home-q", "河涌水质达标率")
+    page.click("form.search-box button[type=submit]")
+    page.wait_for_function("document.querySelectorAll('#search-results li a').length > 0")
+    found = page.eval_on_selector_all("#search-results li a", "as => as.map(a => new URL(a.href).pathname)")
+    holding = _holding("河涌水质达标率")
+    assert len(holding) == 1
+    assert found[0] == urlsplit(server["main"]).path + f"{holding.pop()}/"  # the page holding it comes first
+    assert page.input_value("#q") == "河涌水质达标率"
+    v.check_stayed_local()
+
+
+def test_search_finds_text_that_the_index_cut_into_other_words(visit, server):
+    """Pagefind's index and the browser cut Chinese into different words; a phrase a page holds
+    is found all the same, wherever it starts, and that page comes first."""
+    v = visit()
+    page = v.goto(server["main"] + "search.html")
+    base = urlsplit(server["main"]).path
+    sources = test_sources()
+    for phrase in ("河涌水质达标率", "水质达标率", "高标准农田面积", "补贴发放及时", "黄阁镇居民满意"):
+        holding = {s.folder for s in sources if phrase in "".join(l3 for _, _, l3, _ in s.indicators())}
+        assert holding, phrase
+        found = search(page, phrase)
+        assert {f"{base}{f}/" for f in holding} == set(found[: len(holding)]), phrase
+        first = page.locator("#search-results li p").first
+        assert phrase in first.locator("mark").first.text_content().replace(" ", ""), phrase
+    v.check_stayed_local()
+
+
+# ---- accessibility --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["index.html", "2024/index.html", "search.html", f"2024/{SEED_ID}/index.html", f"2025/{SEED_ID}/index.html"]
+)
+def test_axe_finds_no_violation(visit, server, path):
+    v = visit()
+    page = v.goto(server["main"] + path)
+    if path == "search.html":
+        assert search(page, QUERY)  # check the page with its results shown
+    assert run_axe(page) == []
+    v.check_stayed_local()
+
+
+def test_axe_does_report_violations(visit, server):
+    """The same check on a page with known faults finds them: the check can fail."""
+    v = visit()
+    page = v.goto(server["main"] + "index.html")
+    page.evaluate("""() => {
+        document.documentElement.removeAttribute('lang');
+        const image = document.createElement('img');
+        image.src = 'static/site.css';
+        document.querySelector('main').append(image);
+    }""")
+    ids = {line.split(" ")[0] for line in run_axe(page)}
+    assert {"html-has-lang", "image-alt"} <= ids
+
+
+# ---- a phone's width ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["index.html", "2025/index.html", "search.html", f"2024/{SEED_ID}/index.html", f"2025/{SEED_ID}/index.html"]
+)
+def test_no_horizontal_page_scroll_at_375_px(visit, server, path):
+    v = visit(375, 800)
+    page = v.goto(server["main"] + path)
+    if path == "search.html":
+        search(page, QUERY)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    v.check_stayed_local()
+
+
+def test_the_form_scrolls_inside_its_own_block_at_375_px(visit, server):
+    v = visit(375, 800)
+    page = v.goto(server["main"] + f"2024/{SEED_ID}/index.html")
+    block = page.locator(".form-scroll")
+    sizes = block.evaluate("e => ({scroll: e.scrollWidth, client: e.clientWidth, tab: e.tabIndex})")
+    assert sizes["client"] <= 375 < sizes["scroll"]
+    assert sizes["tab"] == 0  # a keyboard can reach and scroll it
+    block.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('.form-scroll').scrollLeft > 0")
+    assert page.evaluate("window.scrollX") == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    v.check_stayed_local()
+
+
+# ---- screenshots ----------------------------------------------------------------------------------
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_screenshots(visit, server, width):
+    SHOTS.mkdir(exist_ok=True)
+    v = visit(width, 900)
+    for name, path in [("home", "index.html"), ("seed", f"2024/{SEED_ID}/index.html"), ("compare", f"2025/{SEED_ID}/index.html")]:
+        page = v.goto(server["main"] + path)
+        target = SHOTS / f"{name}-{width}.png"
+        page.screenshot(path=str(target), full_page=True)
+        shot_width, shot_height = _png_size(target)
+        assert shot_width == width and shot_height >= 900
+    page = v.goto(server["main"] + "search.html")
+    search(page, QUERY)
+    page.screenshot(path=str(SHOTS / f"search-{width}.png"), full_page=True)
+    v.check_stayed_local()
+
+
+# ---- hostile text ---------------------------------------------------------------------------------
+
+
+def test_hostile_text_runs_nothing_in_the_browser(visit, server):
+    v = visit()
+    source = hostile_source()
+    for path in ["index.html", "2024/index.html", f"{source.folder}/index.html"]:
+        page = v.goto(server["hostile"] + path)
+        counts = page.evaluate("""() => ({
+            scripts: [...document.scripts].filter(s => !s.src.endsWith('/static/search.js')).length,
+            injected: document.querySelectorAll('img, iframe, object, embed, main style, [onload], [onerror], [onclick]').length,
+        })""")
+        assert counts == {"scripts": 0, "injected": 0}, path
+        assert "<script>alert(1)</script>" in page.locator("main").inner_text()
+    page = v.goto(server["hostile"] + "search.html")
+    found = search(page, "恶意1号")
+    assert found == [urlsplit(server["hostile"]).path + f"{source.folder}/"]
+    title = page.text_content("#search-results li a")
+    assert "<script>alert(1)</script>" in title
+    assert page.evaluate("document.querySelectorAll('#search-results img, #search-results svg, #search-results script').length") == 0
+    page.wait_for_timeout(300)  # an onerror would fire by now
+    v.check_stayed_local()
