@@ -110,12 +110,19 @@ def _strings(value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
             yield from _strings(item, path + (index,))
 
 
+def _heading_field(path: tuple) -> bool:
+    """The values the form sets in the heading face: the title and the 一级/二级 indicator cells."""
+    return path == ("title",) or (len(path) in (3, 5) and path[0] == "indicators" and path[-1] in ("level1", "level2"))
+
+
 def check_coverage(loaded: LoadedDeclaration, settings: FontSettings) -> list[Problem]:
-    """Every character of the declaration must be in the body face: a missing one would print as tofu."""
-    font = resolve_font(settings.body, settings.folder)
-    have = font_characters(font)
+    """Every character must be in the face that prints it: a missing one would print as tofu."""
+    body = resolve_font(settings.body, settings.folder)
+    heading = resolve_font(settings.heading, settings.folder)
     problems = []
     for path, text in _strings(loaded.data, ()):
+        font = heading if _heading_field(path) else body
+        have = font_characters(font)
         missing = sorted({ch for ch in text if ord(ch) not in have and not ch.isspace()})
         if missing:
             shown = "、".join(f"「{ch}」（U+{ord(ch):04X}）" for ch in missing[:5])
