@@ -15,7 +15,6 @@ Import as `from site_fixtures import ...` (pytest puts tests/ on sys.path for th
 
 from __future__ import annotations
 
-import copy
 import fcntl
 import os
 import re
@@ -441,12 +440,3 @@ def seed_cells() -> list[str]:
             continue
         cells += [normalise(cell) for cell in line.split("\t") if normalise(cell)]
     return cells
-
-
-def copy_tree(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target)
-    return target
-
-
-def deep(data):
-    return copy.deepcopy(data)

@@ -21,7 +21,6 @@ from urllib.parse import unquote, urlsplit
 
 import jsonschema
 import pytest
-import yaml
 from pypdf import PdfReader
 
 from generator.load import load_file
