@@ -22,16 +22,21 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 
 def markdown_to_html(text: str | None) -> Markup:
-    """Markdown → sanitised HTML. Line breaks stay line breaks, as the author typed them."""
+    """Markdown → sanitised HTML. Line breaks stay line breaks, as the author typed them.
+
+    Raw HTML is off: every `<` is escaped before Markdown sees it, so a tag typed into a
+    declaration shows as the text it is. nh3 then keeps only the tags Markdown makes and
+    links to http, https and mailto (an <a> whose URL it drops stays as plain link text).
+    """
     if not text or not text.strip():
         return Markup("")
-    html = markdown.markdown(text, extensions=["nl2br", "sane_lists"], output_format="html")
+    html = markdown.markdown(text.replace("<", "&lt;"), extensions=["nl2br", "sane_lists"], output_format="html")
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
+        link_rel=None,  # a rel without an href is invalid HTML; these links open in the same tab anyway
         strip_comments=True,
     )
     return Markup(clean)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -22,7 +21,7 @@ from .export import CSV_FILES, declaration_json, year_bundle
 from .load import LoadedDeclaration
 from .pdf import source_date
 from .problems import format_money
-from .render import TEMPLATES, environment, form_context, markdown_to_html
+from .render import TEMPLATES, environment, form_context
 
 SITE_TITLE = "部门预算绩效目标公开"
 
@@ -89,23 +88,6 @@ def git_history(path: Path) -> list[Change]:
     return changes
 
 
-_ANCHOR = re.compile(r"<a((?:\s+[^\s=>]+(?:=\"[^\"]*\")?)*)\s*>")
-_REL = re.compile(r'\s+rel="[^"]*"')
-
-
-def _drop_rel_without_href(match: re.Match) -> str:
-    attributes = match.group(1)
-    if re.search(r'\shref="', attributes):
-        return match.group(0)
-    return "<a" + _REL.sub("", attributes) + ">"
-
-
-def site_markdown(text: str | None) -> Markup:
-    """The shared Markdown filter, valid HTML on a page too: a link whose URL the sanitiser dropped
-    (javascript:, data:) stays as text, without the rel="…" that HTML allows only beside an href."""
-    return Markup(_ANCHOR.sub(_drop_rel_without_href, str(markdown_to_html(text))))
-
-
 def _relative(depth: int) -> str:
     return "../" * depth
 
@@ -116,8 +98,7 @@ class SiteWriter:
     def __init__(self, entries: list[Entry], pdf_root: Path):
         self.entries = sorted(entries, key=lambda e: (-e.d.year, e.d.department.name, e.d.department.id))
         self.pdf_root = pdf_root
-        self.env = environment().overlay()
-        self.env.filters["markdown"] = site_markdown
+        self.env = environment()
         self.years = sorted({e.d.year for e in self.entries}, reverse=True)
 
     def page(self, template: str, target: Path, depth: int, **context) -> None:
