@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import io
 import logging
+import mimetypes
 import os
 import subprocess
 from dataclasses import dataclass, field
@@ -19,6 +20,10 @@ from .problems import Problem, ProblemsFound, Severity
 from .render import TEMPLATES, render_form
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
+# WeasyPrint labels an attachment by its file name's type; Python before 3.13 knows no .yaml and
+# would fall back to the machine's own database, so the same YAML could be labelled differently.
+mimetypes.add_type("application/yaml", ".yaml")
+mimetypes.add_type("application/yaml", ".yml")
 
 
 @dataclass(frozen=True)
