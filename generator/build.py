@@ -48,6 +48,11 @@ def pdf_path(out: Path, declaration) -> Path:
     return out / "pdf" / str(declaration.year) / f"{declaration.department.id}.pdf"
 
 
+# What a PDF is made from, so that editing the website's pages does not re-render every PDF.
+PDF_TEMPLATES = ("form.html", "print.html", "static/form.css", "static/print.css")
+PDF_MODULES = ("__init__.py", "load.py", "model.py", "problems.py", "render.py", "pdf.py", "compact.py", "build.py")
+
+
 def _inputs_fingerprint(renderer) -> str:
     """What every PDF depends on besides its YAML: templates, styles, fonts, tool versions."""
     import weasyprint
@@ -56,11 +61,10 @@ def _inputs_fingerprint(renderer) -> str:
     from .pdf import resolve_font
 
     digest = hashlib.sha256(f"jixiao {__version__} weasyprint {weasyprint.__version__}\n".encode())
-    for path in sorted(TEMPLATES.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(TEMPLATES)).encode() + b"\0" + path.read_bytes())
-    for module in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    for name in PDF_TEMPLATES:
+        digest.update(name.encode() + b"\0" + (TEMPLATES / name).read_bytes())
+    for name in PDF_MODULES:
+        digest.update(name.encode() + b"\0" + (Path(__file__).parent / name).read_bytes())
     settings = renderer.settings
     for family in (settings.body, settings.heading):
         font = resolve_font(family, settings.folder)

@@ -102,6 +102,21 @@ def _font_options(command):
     return command
 
 
+def _renderer_or_exit(font_dir=None, body_font=None, heading_font=None):
+    from .pdf import FontError, FontSettings, PdfRenderer
+
+    try:
+        return PdfRenderer(FontSettings.from_env(body_font, heading_font, font_dir))
+    except FontError as exc:
+        _fail(f"jixiao: {exc}")
+
+
+def _exit_on_problems(problems: list[Problem], files: int) -> None:
+    if problems:
+        _report(sorted(problems), files, err=True)
+        sys.exit(1)
+
+
 def _load_or_exit(paths: tuple[str, ...]):
     loaded, problems = load_and_check(list(paths or DEFAULT_PATHS))
     if any(p.is_error for p in problems):
@@ -119,14 +134,9 @@ def _load_or_exit(paths: tuple[str, ...]):
 def build_pdf(paths, out, force, font_dir, body_font, heading_font) -> None:
     """把申报文件排成可打印、盖章、归档的 PDF：output/pdf/<年度>/<部门标识>.pdf。"""
     from .build import build_pdfs
-    from .pdf import FontError, FontSettings, PdfRenderer
 
     loaded = _load_or_exit(paths)
-    try:
-        renderer = PdfRenderer(FontSettings.from_env(body_font, heading_font, font_dir))
-    except FontError as exc:
-        click.echo(f"jixiao: {exc}", err=True)
-        sys.exit(1)
+    renderer = _renderer_or_exit(font_dir, body_font, heading_font)
 
     def progress(items):
         if not sys.stderr.isatty():
@@ -134,9 +144,7 @@ def build_pdf(paths, out, force, font_dir, body_font, heading_font) -> None:
         return click.progressbar(items, label="生成 PDF", file=sys.stderr, item_show_func=lambda i: i and i.display)
 
     result = build_pdfs(loaded, Path(out), renderer, force=force, progress=progress)
-    if result.problems:
-        _report(sorted(result.problems), len(loaded), err=True)
-        sys.exit(1)
+    _exit_on_problems(result.problems, len(loaded))
     click.echo(f"PDF：生成 {len(result.written)} 个，未改动跳过 {len(result.skipped)} 个，共 {len(loaded)} 个申报 → {Path(out) / 'pdf'}")
 
 
@@ -147,19 +155,12 @@ def build_pdf(paths, out, force, font_dir, body_font, heading_font) -> None:
 @_font_options
 def build_site_command(paths, out, pdf_cache, font_dir, body_font, heading_font) -> None:
     """生成静态公开网站：每份申报一页（与 PDF 同一版式）、PDF 与数据下载、全文搜索。"""
-    from .pdf import FontError, FontSettings, PdfRenderer
     from .site import build_site
 
     loaded = _load_or_exit(paths)
-    try:
-        renderer = PdfRenderer(FontSettings.from_env(body_font, heading_font, font_dir))
-    except FontError as exc:
-        click.echo(f"jixiao: {exc}", err=True)
-        sys.exit(1)
+    renderer = _renderer_or_exit(font_dir, body_font, heading_font)
     result = build_site(loaded, Path(out), renderer, Path(pdf_cache))
-    if result.problems:
-        _report(sorted(result.problems), len(loaded), err=True)
-        sys.exit(1)
+    _exit_on_problems(result.problems, len(loaded))
     click.echo(f"网站：{len(loaded)} 份申报 → {Path(out) / 'index.html'}")
 
 
@@ -169,17 +170,12 @@ def build_site_command(paths, out, pdf_cache, font_dir, body_font, heading_font)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="端口；0 表示随便选一个空闲的。")
 def serve_command(paths, out, port) -> None:
     """在本机预览网站：生成、提供 http://127.0.0.1:端口/，申报或模板改动后自动重建并刷新浏览器。"""
-    from .pdf import FontError, PdfRenderer
     from .render import TEMPLATES
     from .serve import serve
     from .site import build_site
 
     sources = list(paths or DEFAULT_PATHS)
-    try:
-        renderer = PdfRenderer()
-    except FontError as exc:
-        click.echo(f"jixiao: {exc}", err=True)
-        sys.exit(1)
+    renderer = _renderer_or_exit()
 
     def rebuild() -> bool:
         loaded, problems = load_and_check(sources)
