@@ -38,6 +38,7 @@ system-test:
 
 # Re-installed when pyproject.toml changes; the stamp lives inside .venv so deleting .venv resets it.
 $(STAMP): pyproject.toml | system-runtime
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "jixiao needs Python 3.11 or newer: make PYTHON=python3.12 …" >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
