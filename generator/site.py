@@ -110,7 +110,8 @@ class SiteWriter:
     def write(self, out: Path) -> None:
         self.copy_static(out)
         self.page("index.html", out / "index.html", 0, entries=self.entries)
-        self.page("search.html", out / "search.html", 0)
+        departments = sorted({e.d.department.name for e in self.entries})
+        self.page("search.html", out / "search.html", 0, departments=departments)
         declarations = [e.d for e in self.entries]
         for year in self.years:
             in_year = [e for e in self.entries if e.d.year == year]

@@ -200,7 +200,7 @@ def test_search_filters_by_year_and_department(visit, server):
     sources = test_sources()
     page.wait_for_function("document.querySelectorAll('#filter-department option').length > 1")
     years = page.eval_on_selector_all("#filter-year option", "os => os.map(o => o.value)")
-    assert years == [""] + sorted({str(s.year) for s in sources})
+    assert years == [""] + sorted({str(s.year) for s in sources}, reverse=True)  # newest first
     departments = page.eval_on_selector_all("#filter-department option", "os => os.map(o => o.value)")
     assert departments == [""] + sorted({s.name for s in sources})
 

@@ -44,13 +44,12 @@ function excerptNodes(excerpt) {
   return nodes;
 }
 
-function fillSelect(select, values) {
-  Object.keys(values || {}).sort().forEach((value) => {
-    const option = document.createElement("option");
-    option.value = value;
-    option.textContent = value;
-    select.appendChild(option);
-  });
+function wanted(data) {
+  // Year and department are page metadata, not Pagefind filters: Pagefind writes its filter index
+  // in a different order on every build, and the site must come out byte-identical.
+  const meta = data.meta || {};
+  return (!yearSelect.value || meta.year === yearSelect.value) &&
+    (!departmentSelect.value || meta.department === departmentSelect.value);
 }
 
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
@@ -63,13 +62,13 @@ function phrasePattern(query) {
   return new RegExp(chars.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("\\s*"));
 }
 
-async function containing(engine, query, filters) {
+async function containing(engine, query) {
   // Pages whose text holds the whole query, whatever words Pagefind cut it into.
   const words = segment(query).split(/\s+/).filter(Boolean);
   if (!CJK.test(query) || words.length < 2) return [];
   const found = new Map();
   for (const word of new Set(words)) {
-    const search = await engine.search(word, { filters });
+    const search = await engine.search(word);
     search.results.forEach((result) => {
       const known = found.get(result.id);
       if (!known || known.score < result.score) found.set(result.id, result);
@@ -80,7 +79,7 @@ async function containing(engine, query, filters) {
   const data = await Promise.all(candidates.map((result) => result.data()));
   return candidates
     .map((result, index) => ({ id: result.id, data: data[index], match: pattern.exec(data[index].content || "") }))
-    .filter((item) => item.match);
+    .filter((item) => item.match && wanted(item.data));
 }
 
 function phraseExcerpt(content, match) {
@@ -101,28 +100,21 @@ async function load() {
   if (!pagefind) {
     pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
     await pagefind.options({ baseUrl: siteRoot.pathname });
-    const filters = await pagefind.filters();
-    fillSelect(yearSelect, filters.year);
-    fillSelect(departmentSelect, filters.department);
   }
   return pagefind;
 }
 
 async function run(query) {
   const engine = await load();
-  const filters = {};
-  if (yearSelect.value) filters.year = yearSelect.value;
-  if (departmentSelect.value) filters.department = departmentSelect.value;
-  let search = await engine.search(segment(query), { filters });
+  let search = await engine.search(segment(query));
   if (!search.results.length && segment(query) !== query.trim()) {
-    search = await engine.search(query.trim(), { filters });
+    search = await engine.search(query.trim());
   }
-  const exact = await containing(engine, query, filters);
+  const exact = await containing(engine, query);
   const shown = new Set(exact.map((item) => item.id));
-  const others = search.results.filter((result) => !shown.has(result.id));
-  const rest = await Promise.all(
-    others.slice(0, Math.max(0, MAX_RESULTS - exact.length)).map((result) => result.data())
-  );
+  const candidates = search.results.filter((result) => !shown.has(result.id)).slice(0, MAX_CANDIDATES);
+  const others = (await Promise.all(candidates.map((result) => result.data()))).filter(wanted);
+  const rest = others.slice(0, Math.max(0, MAX_RESULTS - exact.length));
   const entries = [
     ...exact.slice(0, MAX_RESULTS).map((item) => ({ data: item.data, nodes: phraseExcerpt(item.data.content, item.match) })),
     ...rest.map((data) => ({ data, nodes: excerptNodes(data.excerpt || "") })),
