@@ -1,5 +1,8 @@
 """Shrinks the CJK font subsets WeasyPrint embeds, without touching the page content.
 
+(The same pass also drops the duplicate entry WeasyPrint 70 writes into the catalog's /AF list of
+associated files, so the YAML attachment is listed once.)
+
 WeasyPrint subsets fonts keeping every glyph id up to the highest one used, so a Noto CJK subset
 of 70 glyphs still carries ~59,000 empty CFF charstrings (137 KB for a Hei face used by the
 headings alone). Noto CJK's CFF is CID-keyed: a PDF finds its glyphs by CID through the font's
@@ -104,6 +107,17 @@ def compact_cff(font: bytes, glyphs: set[int]) -> bytes | None:
     return _cff_table(subset) or None
 
 
+def _dedupe_associated_files(writer: PdfWriter) -> bool:
+    files = writer.root_object.get("/AF")
+    if files is None:
+        return False
+    unique = list({(ref.idnum, ref.generation): ref for ref in files}.values())
+    if len(unique) == len(files):
+        return False
+    files[:] = unique
+    return True
+
+
 def compact_fonts(pdf: bytes) -> bytes:
     """The same PDF with every CID-keyed OpenType CFF subset compacted."""
     reader = PdfReader(io.BytesIO(pdf))
@@ -131,6 +145,7 @@ def compact_fonts(pdf: bytes) -> bytes:
                 stream.set_data(cff)
                 stream[NameObject("/Subtype")] = NameObject("/CIDFontType0C")
                 changed = True
+    changed |= _dedupe_associated_files(writer)
     if not changed:
         return pdf
     out = io.BytesIO()

@@ -272,8 +272,9 @@ def test_the_yaml_source_is_attached_byte_for_byte(seed_pdf):
     filespec = names[1].get_object()
     assert filespec["/AFRelationship"] == "/Source"
     assert filespec["/UF"] == "nansha-dongchong.yaml"
-    assert names[1].idnum in {ref.idnum for ref in root["/AF"]}
+    assert [ref.idnum for ref in root["/AF"]] == [names[1].idnum]  # listed once (WeasyPrint writes it twice)
     assert filespec["/EF"]["/F"].get_object()["/Type"] == "/EmbeddedFile"
+    assert filespec["/EF"]["/F"].get_object()["/Subtype"] == "/application/yaml"
 
 
 def test_footer_numbers_every_page(seed_pdf, seed_layout, long_layout):
