@@ -71,8 +71,17 @@ def form_context(declaration: Declaration) -> dict:
         ),
         "budget_rowspan": first_rows + second_rows + 2,
         "indicator_blocks": _indicator_blocks(declaration),
+        "short_tasks": {i for i, task in enumerate(declaration.tasks) if _is_short(task)},
         "single_value": declaration.single_value_column,
     }
+
+
+# A task row this short (about a third of a landscape page) is kept on one page rather than split.
+SHORT_TASK_CHARS = 450
+
+
+def _is_short(task) -> bool:
+    return len(task.content) <= SHORT_TASK_CHARS and len(task.goal) <= SHORT_TASK_CHARS // 2
 
 
 def _pair_rows(left: list, right: list, rows: int) -> list[tuple]:
