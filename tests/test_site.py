@@ -281,6 +281,16 @@ def test_only_the_sites_own_script_is_on_any_page(site):
             assert (path.parent / script.get("src")).resolve() == (site / "static" / "search.js").resolve()
 
 
+def test_every_page_forbids_inline_scripts_and_foreign_sources(site):
+    for path in html_pages(site):
+        metas = [m for m in parse_html(path.read_text(encoding="utf-8")).iter("meta") if m.get("http-equiv") == "Content-Security-Policy"]
+        assert len(metas) == 1, path
+        policy = dict(part.strip().split(" ", 1) for part in metas[0].get("content").split(";"))
+        assert "'unsafe-inline'" not in policy["script-src"] and "'unsafe-eval'" not in policy["script-src"]
+        assert policy["object-src"] == "'none'" and policy["base-uri"] == "'none'"
+        assert not any("http" in sources or "*" in sources for sources in policy.values()), path
+
+
 # ---- the comparison with the previous year --------------------------------------------------------
 
 

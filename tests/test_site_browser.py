@@ -67,8 +67,10 @@ def browser():
 class Visit:
     """A fresh browser context: its page, every request it made, every script error and dialog."""
 
-    def __init__(self, browser, origin: str, width: int = 1280, height: int = 900):
-        self.context = browser.new_context(viewport={"width": width, "height": height})
+    def __init__(self, browser, origin: str, width: int = 1280, height: int = 900, enforce_csp: bool = False):
+        # The pages' Content-Security-Policy forbids eval and inline scripts, which Playwright's
+        # wait_for_function and axe's injection need; one test below keeps it enforced.
+        self.context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=not enforce_csp)
         self.page = self.context.new_page()
         self.origin = origin
         self.requests: list[str] = []
@@ -102,8 +104,8 @@ class Visit:
 def visit(browser, server):
     visits = []
 
-    def make(width: int = 1280, height: int = 900) -> Visit:
-        v = Visit(browser, server["origin"], width, height)
+    def make(width: int = 1280, height: int = 900, enforce_csp: bool = False) -> Visit:
+        v = Visit(browser, server["origin"], width, height, enforce_csp)
         visits.append(v)
         return v
 
@@ -355,3 +357,14 @@ def test_hostile_text_runs_nothing_in_the_browser(visit, server):
     assert page.evaluate("document.querySelectorAll('#search-results img, #search-results svg, #search-results script').length") == 0
     page.wait_for_timeout(300)  # an onerror would fire by now
     v.check_stayed_local()
+
+
+def test_pages_and_search_work_under_their_content_security_policy(visit, server):
+    v = visit(enforce_csp=True)
+    page = v.goto(server["main"] + f"2024/{SEED_ID}/index.html")
+    assert page.evaluate("getComputedStyle(document.querySelector('.form-table td')).borderTopStyle") == "solid"
+    page = v.goto(server["main"] + "search.html?q=" + QUERY)
+    page.wait_for_selector("#search-results li a", timeout=20000)
+    found = page.eval_on_selector_all("#search-results li a", "as => as.map(a => new URL(a.href).pathname)")
+    assert f"{urlsplit(server['main']).path}2024/{SEED_ID}/" in found
+    v.check_stayed_local()  # a CSP violation would be a console error here
