@@ -140,8 +140,10 @@ def build_pdf(paths, out, force, font_dir, body_font, heading_font) -> None:
 
     def progress(items):
         if not sys.stderr.isatty():
-            return items
-        return click.progressbar(items, label="生成 PDF", file=sys.stderr, item_show_func=lambda i: i and i.display)
+            yield from items
+            return
+        with click.progressbar(items, label="生成 PDF", file=sys.stderr, item_show_func=lambda i: i and i.display) as bar:
+            yield from bar
 
     result = build_pdfs(loaded, Path(out), renderer, force=force, progress=progress)
     _exit_on_problems(result.problems, len(loaded))

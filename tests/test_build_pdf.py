@@ -264,3 +264,33 @@ def test_a_font_folder_setting_is_used(font_folder, tmp_path):
     assert all(font.embedded and font.subset for font in fonts)
     text = squash(pdf_text(pdf))
     assert "广州市南沙区东涌镇人民政府" in text and "9,830.96" in text
+
+
+def test_on_a_terminal_build_pdf_shows_a_progress_bar_and_the_summary(tmp_path):
+    import pty
+
+    declarations = tmp_path / "declarations" / "2024"
+    declarations.mkdir(parents=True)
+    shutil.copy(SEED_YAML, declarations / SEED_YAML.name)
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [str(JIXIAO), "build", "pdf", "--out", str(tmp_path / "out"), str(tmp_path / "declarations")],
+        cwd=tmp_path, stdin=terminal, stdout=terminal, stderr=terminal,
+    )
+    os.close(terminal)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(controller)
+    text = output.decode("utf-8", errors="replace")
+    assert process.wait(timeout=120) == 0, text
+    assert "Traceback" not in text
+    assert "生成 PDF" in text and "100%" in text  # the bar, drawn because stderr is a terminal
+    assert "PDF：生成 1 个，未改动跳过 0 个，共 1 个申报" in text
+    assert (tmp_path / "out" / "pdf" / "2024" / "nansha-dongchong.pdf").is_file()
