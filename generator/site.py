@@ -11,7 +11,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from . import __version__
 from .build import build_pdfs, pdf_path, write_atomically
 from .charts import budget_charts
