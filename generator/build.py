@@ -50,7 +50,7 @@ def pdf_path(out: Path, declaration) -> Path:
 
 # What a PDF is made from, so that editing the website's pages does not re-render every PDF.
 PDF_TEMPLATES = ("form.html", "print.html", "static/form.css", "static/print.css")
-PDF_MODULES = ("__init__.py", "load.py", "model.py", "problems.py", "render.py", "pdf.py", "compact.py", "build.py")
+PDF_MODULES = ("__init__.py", "parse.py", "load.py", "model.py", "problems.py", "render.py", "pdf.py", "compact.py", "build.py")
 
 
 def _inputs_fingerprint(renderer) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import typing
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Optional
 
@@ -308,6 +309,59 @@ class Declaration(Strict):
             for gi, group in enumerate(cat.groups):
                 for ii, item in enumerate(group.items):
                     yield (ci, gi, ii), cat, group, item
+
+
+Path_ = tuple  # a field path: ('tasks', 2, 'funds')
+
+
+def format_path(path: Path_) -> str:
+    """('tasks', 2, 'funds') → 'tasks[3].funds（拟投入的资金（万元））': list positions count from 1."""
+    out = ""
+    for part in path:
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    label = field_label(path)
+    return f"{out}（{label}）" if out and label else out
+
+
+def _field_info(path: Path_):
+    """Walk the model along `path`; return the pydantic FieldInfo of the last named part, if any."""
+    model: Any = Declaration
+    info = None
+    for part in path:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
+            return None
+        info = model.model_fields[part]
+        model = _inner_model(info.annotation)
+    return info
+
+
+def _inner_model(annotation: Any):
+    """list[Task] → Task, Optional[Filing] → Filing; anything else as it is."""
+    for arg in typing.get_args(annotation) or ():
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+        inner = _inner_model(arg)
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            return inner
+    return annotation
+
+
+def field_label(path: Path_) -> str:
+    info = _field_info(path)
+    return (info.title or "") if info else ""
+
+
+def model_at(path: Path_):
+    model: Any = Declaration
+    for part in path:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
+            return None
+        model = _inner_model(model.model_fields[part].annotation)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
 def _draft7_refs(node: Any) -> Any:

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .compact import compact_fonts
-from .load import LoadedDeclaration, format_path
+from .load import LoadedDeclaration
+from .model import format_path
 from .problems import Problem, ProblemsFound, Severity
 from .render import TEMPLATES, render_form
 

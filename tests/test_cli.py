@@ -361,10 +361,10 @@ def test_readme_field_table_matches_the_model():
 
 
 def test_readme_code_table_lists_every_code_with_its_severity():
-    from generator import checks, load
+    from generator import checks, load, parse
 
     table = dict(re.findall(r"^\| (J\d{3}) \| (错误|警告) \|", README, re.M))
-    source = Path(checks.__file__).read_text(encoding="utf-8") + Path(load.__file__).read_text(encoding="utf-8")
+    source = "".join(Path(m.__file__).read_text(encoding="utf-8") for m in (checks, load, parse))
     assert {code for code in table if code < "J500"} == set(re.findall(r'"(J[0-4]\d\d)"', source))
     pdf_source = (ROOT / "generator" / "pdf.py").read_text(encoding="utf-8")
     assert {code for code in table if code >= "J500"} == set(re.findall(r'"(J5\d\d)"', pdf_source))
