@@ -99,13 +99,14 @@ def build_pdfs(loaded: list[LoadedDeclaration], out: Path, renderer, force: bool
     for item in items:
         target = pdf_path(out, item.declaration)
         key = str(target.relative_to(out))
-        stamp = f"{common}\0{source_date(item).isoformat()}\0".encode()
+        date = source_date(item)  # asks git once; the PDF carries the same date
+        stamp = f"{common}\0{date.isoformat()}\0".encode()
         fingerprint = hashlib.sha256(stamp + item.path.read_bytes()).hexdigest()
         if not force and target.is_file() and manifest.get(key) == fingerprint:
             result.skipped.append(target)
             continue
         try:
-            data = renderer.render(item)
+            data = renderer.render(item, date)
         except ProblemsFound as exc:
             result.problems.extend(exc.problems)
             continue

@@ -217,15 +217,15 @@ class PdfRenderer:
             logger.removeHandler(collect)
         self.stylesheet_warnings = collect.messages
 
-    def render(self, loaded: LoadedDeclaration) -> bytes:
-        """The PDF's bytes; raises ProblemsFound for tofu or anything WeasyPrint warns about."""
+    def render(self, loaded: LoadedDeclaration, date: dt.datetime | None = None) -> bytes:
+        """The PDF's bytes, dated `date` (else source_date); raises ProblemsFound for tofu or any WeasyPrint warning."""
         from weasyprint import HTML, Attachment
 
         problems = check_coverage(loaded, self.settings)
         if problems:
             raise ProblemsFound(problems)
         declaration = loaded.declaration
-        date = source_date(loaded)
+        date = date or source_date(loaded)
         html = render_form(declaration, "print.html", date=date.strftime("%Y-%m-%dT%H:%M:%SZ"), font_faces="")
         source = loaded.path.read_bytes() if loaded.path.is_file() else loaded.text.encode("utf-8")
         attachment = Attachment(
