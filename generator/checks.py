@@ -43,7 +43,7 @@ def check_decimal_places(loaded: LoadedDeclaration) -> Iterator[Problem]:
 
 def check_spending_by_level(loaded: LoadedDeclaration) -> Iterator[Problem]:
     budget = loaded.declaration.budget
-    spending = budget.spending.basic + budget.spending.project
+    spending = budget.spending.total
     by_level = sum((line.amount for line in budget.by_level), Decimal(0))
     if spending != by_level:
         labels = "＋".join(line.label for line in budget.by_level)
@@ -58,7 +58,7 @@ def check_spending_by_level(loaded: LoadedDeclaration) -> Iterator[Problem]:
 
 def check_income_covers_spending(loaded: LoadedDeclaration) -> Iterator[Problem]:
     budget = loaded.declaration.budget
-    spending = budget.spending.basic + budget.spending.project
+    spending = budget.spending.total
     income = sum((line.amount for line in budget.income), Decimal(0))
     if income != spending:
         more_or_less = "多" if income > spending else "少"

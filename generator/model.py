@@ -212,6 +212,11 @@ class Spending(Strict):
     basic: Amount = Field(title="基本支出", description="万元，两位小数")
     project: Amount = Field(title="项目支出", description="万元，两位小数")
 
+    @property
+    def total(self) -> Decimal:
+        """部门预算支出合计: the figure 按预算级次划分 and 收入来源 are checked against."""
+        return self.basic + self.project
+
 
 class BudgetLine(Strict):
     label: RequiredText = Field(title="项目名称", description="表中左列的文字，如 财政拨款、镇本级使用资金")

@@ -48,7 +48,7 @@ class Entry:
 
     @property
     def total_spending(self) -> str:
-        return format_money(self.d.budget.spending.basic + self.d.budget.spending.project)
+        return format_money(self.d.budget.spending.total)
 
     @property
     def indicator_count(self) -> int:
