@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .model import Declaration
-from .problems import format_money
+from .fields import format_money
 
 WIDTH = 400  # drawn at this size (scaled down, never up): 13 px type on a desktop, 11 px on a phone
 ROW_HEIGHT = 38
@@ -49,13 +48,3 @@ def bar_chart(key: str, title: str, items: list[tuple[str, Decimal]]) -> Chart:
         width = (amount / largest * WIDTH).quantize(Decimal("0.1")) if largest > 0 and amount > 0 else Decimal(0)
         bars.append(Bar(label, format_money(amount), f"{share}%", index * ROW_HEIGHT, str(width)))
     return Chart(key, title, format_money(total), bars, max(1, len(items)) * ROW_HEIGHT)
-
-
-def budget_charts(d: Declaration) -> list[Chart]:
-    budget = d.budget
-    return [
-        bar_chart("spending", "部门预算支出", [("基本支出", budget.spending.basic), ("项目支出", budget.spending.project)]),
-        bar_chart("income", "收入来源", [(x.label, x.amount) for x in budget.income]),
-        bar_chart("by-level", "按预算级次划分", [(x.label, x.amount) for x in budget.by_level]),
-        bar_chart("tasks", "年度重点工作任务拟投入资金", [(t.name, t.funds) for t in d.tasks]),
-    ]

@@ -10,11 +10,10 @@ from typing import NoReturn
 
 import click
 
-from . import __version__
-from .build import load_and_check
-from .model import ID_PATTERN, json_schema
+from . import __version__, forms
+from .fields import ID_PATTERN
+from .pipeline import PdfOutput, SiteOutput, build, load_all
 from .problems import Problem
-from .skeleton import render_skeleton
 
 DEFAULT_PATHS = ("declarations",)
 
@@ -33,35 +32,70 @@ def _report(problems: list[Problem], files: int, err: bool = False) -> int:
     return 1 if errors else 0
 
 
+def _form_choice():
+    return click.Choice(list(forms.FORMS), case_sensitive=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="jixiao")
 def cli() -> None:
-    """jixiao（绩效）：部门整体预算绩效目标申报表的检查、排版与公开。"""
+    """jixiao（绩效）：预算绩效目标申报表（部门整体、项目支出）的检查、排版与公开。"""
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--strict", is_flag=True, help="把警告也当作错误。")
 def validate(paths: tuple[str, ...], strict: bool) -> None:
-    """检查申报文件（默认 declarations/ 下全部）：格式、必填项、金额合计、指标体系。"""
-    loaded, problems = load_and_check(list(paths or DEFAULT_PATHS), strict=strict)
-    sys.exit(_report(problems, len(loaded)))
+    """检查申报文件（默认 declarations/ 下全部）：格式、必填项、金额合计、指标体系、表与表之间。"""
+    documents, problems = load_all(list(paths or DEFAULT_PATHS), strict=strict)
+    sys.exit(_report(problems, len(documents)))
+
+
+def _check_id(value: str, option: str) -> None:
+    if not re.match(ID_PATTERN, value):
+        raise click.BadParameter("只能用小写字母、数字和连字符，以字母或数字开头", param_hint=option)
+
+
+def _department_name(year: int, department: str) -> str:
+    """The name in the department's own form, when it is there to read."""
+    from .load import load_file
+
+    path = Path("declarations") / str(year) / f"{department}.yaml"
+    if not path.is_file():
+        return ""
+    loaded = load_file(path)
+    return loaded.declaration.department.name if loaded.declaration is not None else ""
 
 
 @cli.command()
+@click.option("--form", "kind", type=_form_choice(), default=forms.DEFAULT_KIND, show_default=True, help="哪一种表。")
 @click.option("--year", type=click.IntRange(2000, 2100), required=True, help="预算年度，如 2025。")
-@click.option("--id", "dept_id", required=True, help="部门标识（小写字母、数字、连字符），如 nansha-dongchong。")
-@click.option("--name", default="", help="部门全称，如 广州市南沙区东涌镇人民政府。")
-@click.option("--out", type=click.Path(dir_okay=False), help="写到哪里（默认 declarations/<年度>/<部门标识>.yaml）。")
-def new(year: int, dept_id: str, name: str, out: str | None) -> None:
+@click.option("--id", "ident", required=True, help="标识（小写字母、数字、连字符）：部门整体表是部门标识，项目表是项目标识。")
+@click.option("--name", default="", help="名称：部门整体表是部门全称，项目表是项目名称。")
+@click.option("--department", default="", help="项目表的主管部门标识，如 nansha-dongchong。")
+@click.option("--department-name", default="", help="项目表的主管部门全称（默认从该部门的整体申报读取）。")
+@click.option("--out", type=click.Path(dir_okay=False), help="写到哪里（默认 declarations/ 下约定的位置）。")
+def new(kind: str, year: int, ident: str, name: str, department: str, department_name: str, out: str | None) -> None:
     """写出一个带注释的新申报文件骨架，填好后即可通过检查。"""
-    if not re.match(ID_PATTERN, dept_id):
-        raise click.BadParameter("只能用小写字母、数字和连字符，以字母或数字开头", param_hint="--id")
-    target = Path(out) if out else Path("declarations") / str(year) / f"{dept_id}.yaml"
+    from .skeleton import render_skeleton
+
+    form = forms.FORMS[kind]
+    _check_id(ident, "--id")
+    if kind == forms.DEFAULT_KIND:
+        department, department_name, name = ident, name or department_name, name
+    elif not department:
+        raise click.UsageError(f"{form.title}需要 --department（主管部门的标识）")
+    else:
+        _check_id(department, "--department")
+        department_name = department_name or _department_name(year, department)
+    target = Path(out) if out else Path("declarations") / f"{form.new_location(year, department, ident)}.yaml"
     if target.exists():
         _fail(f"{target}: 文件已存在，没有覆盖")
     schema_path = Path("declarations") / "declaration.schema.json"
-    text = render_skeleton(year=year, dept_id=dept_id, name=name, target=target, schema_path=schema_path)
+    text = render_skeleton(
+        form, year=year, department=department, department_name=department_name, ident=ident, name=name,
+        target=target, schema_path=schema_path,
+    )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -77,10 +111,13 @@ def new(year: int, dept_id: str, name: str, out: str | None) -> None:
 
 
 @cli.command()
+@click.option("--form", "kind", type=_form_choice(), help="只输出这一种表的 Schema（默认：全部表，按 form: 区分）。")
 @click.option("--out", type=click.Path(dir_okay=False), help="写入文件而不是打印。")
-def schema(out: str | None) -> None:
+def schema(kind: str | None, out: str | None) -> None:
     """打印申报文件的 JSON Schema（编辑器据此提示和检查）。"""
-    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+    from .schema import form_schema, json_schema
+
+    text = json.dumps(form_schema(kind) if kind else json_schema(), ensure_ascii=False, indent=2) + "\n"
     if out:
         try:
             Path(out).write_text(text, encoding="utf-8")
@@ -90,20 +127,32 @@ def schema(out: str | None) -> None:
         click.echo(text, nl=False)
 
 
-@cli.group()
-def build() -> None:
+@cli.command()
+def codes() -> None:
+    """列出全部检查代码（Markdown 表格，README 中的表由此生成）。"""
+    from .catalogue import markdown_table
+
+    click.echo(markdown_table(), nl=False)
+
+
+@cli.group("build")
+def build_group() -> None:
     """生成 PDF 或网站。"""
 
 
 def _font_options(command):
-    command = click.option("--font-dir", type=click.Path(file_okay=False), help="自备字体所在文件夹（如 仿宋_GB2312、方正小标宋）。")(command)
-    command = click.option("--body-font", help="正文字体族名，默认 Noto Serif CJK SC。")(command)
-    command = click.option("--heading-font", help="标题字体族名，默认 Noto Sans CJK SC。")(command)
+    command = click.option(
+        "--font-dir", type=click.Path(file_okay=False), envvar="JIXIAO_FONT_DIR", show_envvar=True,
+        help="自备字体所在文件夹（如 仿宋_GB2312、方正小标宋）。",
+    )(command)
+    command = click.option("--body-font", envvar="JIXIAO_BODY_FONT", show_envvar=True, help="正文字体族名，默认 Noto Serif CJK SC。")(command)
+    command = click.option("--heading-font", envvar="JIXIAO_HEADING_FONT", show_envvar=True, help="标题字体族名，默认 Noto Sans CJK SC。")(command)
     return command
 
 
 def _renderer_or_exit(font_dir=None, body_font=None, heading_font=None):
-    from .pdf import FontError, FontSettings, PdfRenderer
+    from .fonts import FontError, FontSettings
+    from .pdf import PdfRenderer
 
     try:
         return PdfRenderer(FontSettings.from_env(body_font, heading_font, font_dir))
@@ -111,59 +160,48 @@ def _renderer_or_exit(font_dir=None, body_font=None, heading_font=None):
         _fail(f"jixiao: {exc}")
 
 
-def _exit_on_problems(problems: list[Problem], files: int) -> None:
-    if problems:
-        _report(sorted(problems), files, err=True)
+def _progress(items):
+    if not sys.stderr.isatty():
+        yield from items
+        return
+    with click.progressbar(items, label="生成 PDF", file=sys.stderr, item_show_func=lambda i: i and i.display) as bar:
+        yield from bar
+
+
+def _finish(result, stopped_message: str) -> None:
+    """Report a build's problems and exit 1 when it failed; warnings alone are not printed."""
+    if result.failed:
+        _report(result.problems, len(result.documents), err=True)
+        if result.stopped:
+            click.echo(stopped_message, err=True)
         sys.exit(1)
 
 
-def _load_or_exit(paths: tuple[str, ...]):
-    loaded, problems = load_and_check(list(paths or DEFAULT_PATHS))
-    if any(p.is_error for p in problems):
-        _report(problems, len(loaded), err=True)
-        click.echo("有错误，没有生成任何文件。", err=True)
-        sys.exit(1)
-    return loaded
-
-
-@build.command("pdf")
+@build_group.command("pdf")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--out", default="output", show_default=True, type=click.Path(file_okay=False), help="输出文件夹。")
 @click.option("--force", is_flag=True, help="即使输入没有改动也重新生成。")
 @_font_options
 def build_pdf(paths, out, force, font_dir, body_font, heading_font) -> None:
-    """把申报文件排成可打印、盖章、归档的 PDF：output/pdf/<年度>/<部门标识>.pdf。"""
-    from .build import build_pdfs
-
-    loaded = _load_or_exit(paths)
+    """把申报文件排成可打印、盖章、归档的 PDF：output/pdf/<年度>/<部门标识>.pdf，项目表在 <部门标识>/projects/ 下。"""
     renderer = _renderer_or_exit(font_dir, body_font, heading_font)
-
-    def progress(items):
-        if not sys.stderr.isatty():
-            yield from items
-            return
-        with click.progressbar(items, label="生成 PDF", file=sys.stderr, item_show_func=lambda i: i and i.display) as bar:
-            yield from bar
-
-    result = build_pdfs(loaded, Path(out), renderer, force=force, progress=progress)
-    _exit_on_problems(result.problems, len(loaded))
-    click.echo(f"PDF：生成 {len(result.written)} 个，未改动跳过 {len(result.skipped)} 个，共 {len(loaded)} 个申报 → {Path(out) / 'pdf'}")
+    result = build(list(paths or DEFAULT_PATHS), pdf=PdfOutput(Path(out), renderer, force, _progress))
+    _finish(result, "有错误，没有生成任何文件。")
+    made = result.pdf
+    click.echo(f"PDF：生成 {len(made.written)} 个，未改动跳过 {len(made.skipped)} 个，共 {len(result.documents)} 个申报 → {Path(out) / 'pdf'}")
 
 
-@build.command("site")
+@build_group.command("site")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--out", default="output/site", show_default=True, type=click.Path(file_okay=False), help="网站写到哪个文件夹。")
 @click.option("--pdf-cache", default="output", show_default=True, type=click.Path(file_okay=False), help="PDF 生成在哪里（未改动的不重排）。")
 @_font_options
 def build_site_command(paths, out, pdf_cache, font_dir, body_font, heading_font) -> None:
     """生成静态公开网站：每份申报一页（与 PDF 同一版式）、PDF 与数据下载、全文搜索。"""
-    from .site import build_site
-
-    loaded = _load_or_exit(paths)
     renderer = _renderer_or_exit(font_dir, body_font, heading_font)
-    result = build_site(loaded, Path(out), renderer, Path(pdf_cache))
-    _exit_on_problems(result.problems, len(loaded))
-    click.echo(f"网站：{len(loaded)} 份申报 → {Path(out) / 'index.html'}")
+    result = build(list(paths or DEFAULT_PATHS), pdf=PdfOutput(Path(pdf_cache), renderer), site=SiteOutput(Path(out)))
+    _finish(result, "有错误，没有生成任何文件。")
+    click.echo(f"网站：{len(result.documents)} 份申报 → {Path(out) / 'index.html'}")
 
 
 @cli.command("serve")
@@ -172,29 +210,26 @@ def build_site_command(paths, out, pdf_cache, font_dir, body_font, heading_font)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="端口；0 表示随便选一个空闲的。")
 def serve_command(paths, out, port) -> None:
     """在本机预览网站：生成、提供 http://127.0.0.1:端口/，申报或模板改动后自动重建并刷新浏览器。"""
+    from . import forms as registry
     from .render import TEMPLATES
     from .serve import serve
-    from .site import build_site
 
     sources = list(paths or DEFAULT_PATHS)
     renderer = _renderer_or_exit()
 
     def rebuild() -> bool:
-        loaded, problems = load_and_check(sources)
-        if any(p.is_error for p in problems):
-            _report(problems, len(loaded), err=True)
+        result = build(sources, pdf=PdfOutput(Path("output"), renderer), site=SiteOutput(Path(out)))
+        if result.failed:
+            _report(result.problems, len(result.documents), err=True)
             click.echo("有错误，网站保持上一次的版本。", err=True)
-            return False
-        result = build_site(loaded, Path(out), renderer, Path("output"))
-        if result.problems:
-            _report(sorted(result.problems), len(loaded), err=True)
             return False
         return True
 
     if not rebuild() and not (Path(out) / "index.html").is_file():
         sys.exit(1)
+    watched = [Path(p) for p in sources] + [TEMPLATES] + [form.folder for form in registry.FORMS.values()]
     try:
-        serve(Path(out), [Path(p) for p in sources] + [TEMPLATES], rebuild, port, click.echo)
+        serve(Path(out), watched, rebuild, port, click.echo)
     except OSError as exc:
         click.echo(f"jixiao: 无法在 127.0.0.1:{port} 上提供服务：{exc.strerror or exc}", err=True)
         sys.exit(1)

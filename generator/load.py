@@ -1,25 +1,27 @@
-"""Finding declaration files and loading them: bytes → checked YAML data with positions → typed model."""
+"""Finding declaration files and loading them: bytes → YAML data with positions → which form → typed model."""
 
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from .model import Declaration, field_label, format_path, model_at
-from .parse import MAX_BYTES, Path_, parse
+from . import forms
+from .catalogue import code as catalogue_code
+from .fieldpath import Path_, field_label, format_path, model_at
+from .parse import MAX_BYTES, parse
 from .problems import Problem, Severity
 
-__all__ = ["LoadedDeclaration", "MAX_BYTES", "field_label", "find_declarations", "format_path", "load_bytes", "load_file", "load_text"]
+__all__ = ["LoadedDocument", "MAX_BYTES", "find_declarations", "load_bytes", "load_file", "load_text"]
 
 
 @dataclass
-class LoadedDeclaration:
-    """One file as loaded: its text, plain data, where each value stands, and the model if valid."""
+class LoadedDocument:
+    """One file as loaded: its text, plain data, where each value stands, its form, and the model if valid."""
 
     path: Path
     display: str
@@ -27,8 +29,26 @@ class LoadedDeclaration:
     data: Any = None
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    declaration: Declaration | None = None
+    form: Any = None  # a forms.Form, once the `form:` key has been read
+    declaration: Any = None  # the form's model, when the file is valid
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def model(self):
+        return self.form.model if self.form else None
+
+    @property
+    def location(self) -> str:
+        """Where this document's outputs go, e.g. 2024/nansha-dongchong/projects/roads."""
+        return self.form.location(self.declaration)
+
+    @property
+    def year(self) -> int:
+        return self.form.year(self.declaration)
+
+    @property
+    def department(self):
+        return self.form.department(self.declaration)
 
     def where(self, path: Path_, key: bool = False) -> tuple[int, int]:
         """Line and column of the value at `path`, or of its nearest ancestor that was written."""
@@ -44,7 +64,12 @@ class LoadedDeclaration:
 
     def problem(self, code: str, severity: Severity, path: Path_, message: str, key: bool = False) -> Problem:
         line, column = self.where(path, key)
-        return Problem(self.display, line, column, code, severity, format_path(path), message)
+        return Problem(self.display, line, column, code, severity, format_path(self.model, path), message, tuple(path))
+
+    def report(self, code: str, path: Path_, key: bool = False, **values) -> Problem:
+        """A problem worded by the catalogue: report("J205", path, amount="-1.00")."""
+        entry = catalogue_code(code)
+        return self.problem(code, entry.severity, path, entry.text(**values), key)
 
 
 def find_declarations(paths: list[str | Path]) -> tuple[list[Path], list[Problem]]:
@@ -62,7 +87,7 @@ def find_declarations(paths: list[str | Path]) -> tuple[list[Path], list[Problem
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             ]
             if not found:
-                problems.append(Problem(str(raw), 1, 1, "J000", Severity.WARNING, "", "文件夹里没有申报文件（*.yaml）"))
+                problems.append(Problem(str(raw), 1, 1, "J005", Severity.WARNING, "", catalogue_code("J005").text()))
             files.extend(found)
         elif path.is_file():
             files.append(path)
@@ -72,8 +97,8 @@ def find_declarations(paths: list[str | Path]) -> tuple[list[Path], list[Problem
     return unique, problems
 
 
-def load_file(path: Path) -> LoadedDeclaration:
-    loaded = LoadedDeclaration(path=path, display=str(path))
+def load_file(path: Path) -> LoadedDocument:
+    loaded = LoadedDocument(path=path, display=str(path))
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -89,8 +114,8 @@ def load_file(path: Path) -> LoadedDeclaration:
     return load_bytes(data, loaded)
 
 
-def load_text(text: str, display: str = "<text>") -> LoadedDeclaration:
-    loaded = LoadedDeclaration(path=Path(display), display=display)
+def load_text(text: str, display: str = "<text>") -> LoadedDocument:
+    loaded = LoadedDocument(path=Path(display), display=display)
     if len(text) > MAX_BYTES:  # too large however it is encoded: refuse without copying it
         loaded.problems.append(
             loaded.problem(
@@ -102,30 +127,70 @@ def load_text(text: str, display: str = "<text>") -> LoadedDeclaration:
     return load_bytes(text.encode("utf-8", "surrogatepass"), loaded)
 
 
-def _too_large(size: int, loaded: LoadedDeclaration) -> LoadedDeclaration:
+def _too_large(size: int, loaded: LoadedDocument) -> LoadedDocument:
     loaded.problems.append(
         loaded.problem("J004", Severity.ERROR, (), f"文件过大（{size:,} 字节），申报文件不应超过 {MAX_BYTES:,} 字节")
     )
     return loaded
 
 
-def load_bytes(data: bytes, loaded: LoadedDeclaration) -> LoadedDeclaration:
+def load_bytes(data: bytes, loaded: LoadedDocument) -> LoadedDocument:
     if len(data) > MAX_BYTES:
         return _too_large(len(data), loaded)
-    if not parse(data, loaded):
+    parsed = parse(data, loaded)
+    if isinstance(loaded.data, dict):
+        # Problems found while parsing (a duplicate key) get their Chinese labels from the form the
+        # file names, even when it cannot be validated.
+        named = loaded.data.get("form")
+        model = (forms.FORMS.get(named) if isinstance(named, str) else None) or forms.default()
+        loaded.problems = [_labelled(problem, model.model) for problem in loaded.problems]
+    if not parsed:
         return loaded
     if not isinstance(loaded.data, dict):
         found = {list: "列表", type(None): "空值"}.get(type(loaded.data), "一段文字")
         loaded.problems.append(loaded.problem("J011", Severity.ERROR, (), f"文件顶层应为映射（“键: 值”），这里是{found}"))
         return loaded
+    loaded.form = _which_form(loaded)
+    if loaded.form is None:
+        return loaded
     try:
-        loaded.declaration = Declaration.model_validate(loaded.data)
+        loaded.declaration = loaded.form.model.model_validate(loaded.data)
     except ValidationError as exc:
         loaded.problems.extend(_validation_problems(exc, loaded))
     return loaded
 
 
-def _validation_problems(exc: ValidationError, loaded: LoadedDeclaration) -> list[Problem]:
+def _labelled(problem: Problem, model) -> Problem:
+    """A problem found before the form was known, its field now labelled in Chinese."""
+    if not problem.path:
+        return problem
+    return replace(problem, field=format_path(model, problem.path))
+
+
+def _which_form(loaded: LoadedDocument):
+    """The form named by `form:`; absent means the department form, unless the keys say otherwise."""
+    kind = loaded.data.get("form")
+    known = "、".join(f"{form.kind}（{form.title}）" for form in forms.FORMS.values())
+    if kind is None:
+        likely = forms.likely_form(set(loaded.data))
+        if likely.kind != forms.DEFAULT_KIND:
+            loaded.problems.append(
+                loaded.report(
+                    "J013", (), detail=f"没有写 form:，按{forms.default().title}读；但字段像是{likely.title}，"
+                    f"请在文件开头写一行 form: {likely.kind}",
+                )
+            )
+            return None
+        return forms.default()
+    if not isinstance(kind, str) or kind not in forms.FORMS:
+        loaded.problems.append(
+            loaded.report("J013", ("form",), detail=f"「{kind}」不是已知的表；可写的有：{known}")
+        )
+        return None
+    return forms.FORMS[kind]
+
+
+def _validation_problems(exc: ValidationError, loaded: LoadedDocument) -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
@@ -133,11 +198,11 @@ def _validation_problems(exc: ValidationError, loaded: LoadedDeclaration) -> lis
         key = False
         if kind == "missing":
             name = loc[-1]
-            label = field_label(loc)
+            label = field_label(loaded.model, loc)
             message = f"缺少必填字段「{name}」" + (f"（{label}）" if label else "")
             loc_for_position = loc[:-1]
         elif kind == "extra_forbidden":
-            message = _unknown_key_message(loc)
+            message = _unknown_key_message(loaded.model, loc)
             loc_for_position, key = loc, True
         else:
             message = _type_message(err)
@@ -149,13 +214,13 @@ def _validation_problems(exc: ValidationError, loaded: LoadedDeclaration) -> lis
             code = "J010"
         else:
             code = "J011"
-        problems.append(Problem(loaded.display, line, column, code, Severity.ERROR, format_path(loc), message))
+        problems.append(Problem(loaded.display, line, column, code, Severity.ERROR, format_path(loaded.model, loc), message, loc))
     return problems
 
 
-def _unknown_key_message(loc: Path_) -> str:
+def _unknown_key_message(root, loc: Path_) -> str:
     key = str(loc[-1])
-    model = model_at(loc[:-1])
+    model = model_at(root, loc[:-1])
     message = f"未知字段「{key}」"
     if re.fullmatch(r"\d{3}(,\d{3})*(\.\d+)?", key):
         return message + "：像是被逗号拆开的金额；在 { } 里写带千分位逗号的金额要加引号，如 amount: \"96,502.03\""

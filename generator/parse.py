@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .model import Path_, Scalar, format_path
+from .fieldpath import Path_, format_path
+from .fields import Scalar
 from .problems import Problem, Severity
 
 if TYPE_CHECKING:
-    from .load import LoadedDeclaration
+    from .load import LoadedDocument
 
 MAX_BYTES = 2 * 1024 * 1024  # a real declaration is ~30 KB; refuse before parsing anything absurd
 MAX_LINE_CHARS = 100_000
@@ -28,7 +29,7 @@ NULLS = {"", "~", "null", "Null", "NULL"}
 
 
 
-def parse(data: bytes, loaded: LoadedDeclaration) -> bool:
+def parse(data: bytes, loaded: LoadedDocument) -> bool:
     """Decode and parse `data` into loaded.text, loaded.data and its positions; False (with the
     problems recorded) when there is nothing to validate."""
     text = _decode(data, loaded)
@@ -62,7 +63,7 @@ def parse(data: bytes, loaded: LoadedDeclaration) -> bool:
     return not any(p.is_error for p in loaded.problems)
 
 
-def _decode(data: bytes, loaded: LoadedDeclaration) -> str | None:
+def _decode(data: bytes, loaded: LoadedDocument) -> str | None:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # a BOM from a Windows editor is harmless
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
@@ -233,7 +234,7 @@ def _line(text: str, index: int) -> str:
     return text[start:] if end < 0 else text[start:end]
 
 
-def _compose(text: str, loaded: LoadedDeclaration):
+def _compose(text: str, loaded: LoadedDocument):
     loader = None
     try:
         loader = _Loader(text)
@@ -281,7 +282,7 @@ def _core_kind(text: str) -> str:
     return "str"
 
 
-def _to_data(node: yaml.Node, path: Path_, loaded: LoadedDeclaration) -> Any:
+def _to_data(node: yaml.Node, path: Path_, loaded: LoadedDocument) -> Any:
     """Plain data with every scalar kept as its text (no YAML 1.1 guessing), positions recorded."""
     loaded.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if node.tag not in _STANDARD_TAGS:
@@ -304,7 +305,7 @@ def _to_data(node: yaml.Node, path: Path_, loaded: LoadedDeclaration) -> Any:
         if not isinstance(key_node, yaml.ScalarNode):
             line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
             loaded.problems.append(
-                Problem(loaded.display, line, column, "J011", Severity.ERROR, format_path(path), "键必须是简单文字，不能是列表或映射")
+                Problem(loaded.display, line, column, "J011", Severity.ERROR, format_path(None, path), "键必须是简单文字，不能是列表或映射", path)
             )
             continue
         key = key_node.value
@@ -318,8 +319,9 @@ def _to_data(node: yaml.Node, path: Path_, loaded: LoadedDeclaration) -> Any:
                     key_node.start_mark.column + 1,
                     "J003",
                     Severity.ERROR,
-                    format_path(child),
+                    format_path(None, child),
                     f"键「{key}」重复（第 {first_line[key]} 行已有），后一个会覆盖前一个，请只保留一个",
+                    child,
                 )
             )
             continue

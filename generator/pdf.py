@@ -1,179 +1,25 @@
-"""WeasyPrint: fonts chosen and checked for coverage, the form rendered to PDF/A-3b with its YAML inside."""
+"""The PDF stage: WeasyPrint renders each form's template to PDF/A-3b with its YAML inside, and only
+the documents whose inputs changed since their PDF was written are rendered again."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
+import json
 import logging
-import mimetypes
-import os
-import subprocess
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
 
 from .compact import compact_fonts
-from .load import LoadedDeclaration
-from .model import format_path
-from .problems import Problem, ProblemsFound, Severity
+from .files import write_atomically
+from .fonts import FontError, FontSettings, check_coverage, font_css, resolve_font
+from .history import source_date
+from .problems import Problem
 from .render import TEMPLATES, render_form
 
-FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
-# WeasyPrint labels an attachment by its file name's type; Python before 3.13 knows no .yaml and
-# would fall back to the machine's own database, so the same YAML could be labelled differently.
-mimetypes.add_type("application/yaml", ".yaml")
-mimetypes.add_type("application/yaml", ".yml")
+__all__ = ["FontError", "FontSettings", "PdfRenderer", "PdfBuild", "build_pdfs", "pdf_path"]
 
-
-@dataclass(frozen=True)
-class FontSettings:
-    """Which faces the form is set in; a font folder adds a department's own licensed faces."""
-
-    body: str = "Noto Serif CJK SC"
-    heading: str = "Noto Sans CJK SC"
-    folder: Path | None = None
-
-    @classmethod
-    def from_env(cls, body: str | None = None, heading: str | None = None, folder: str | None = None) -> "FontSettings":
-        folder = folder or os.environ.get("JIXIAO_FONT_DIR") or None
-        return cls(
-            body=body or os.environ.get("JIXIAO_BODY_FONT") or cls.body,
-            heading=heading or os.environ.get("JIXIAO_HEADING_FONT") or cls.heading,
-            folder=Path(folder).resolve() if folder else None,
-        )
-
-
-@dataclass(frozen=True)
-class FontFile:
-    family: str
-    path: Path
-    index: int
-
-
-class FontError(Exception):
-    """A chosen face is not installed, or the subsetter WeasyPrint needs is missing."""
-
-
-def _folder_fonts(folder: Path) -> dict[str, FontFile]:
-    """Family name → file for every font in a folder, read with fontTools (names in any language)."""
-    from fontTools.ttLib import TTCollection, TTFont
-
-    found: dict[str, FontFile] = {}
-    for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in FONT_SUFFIXES):
-        fonts = TTCollection(path, lazy=True).fonts if path.suffix.lower() in (".ttc", ".otc") else [TTFont(path, lazy=True)]
-        for index, font in enumerate(fonts):
-            for record in font["name"].names:
-                if record.nameID in (1, 16):
-                    try:
-                        found.setdefault(record.toUnicode(), FontFile(record.toUnicode(), path, index))
-                    except UnicodeDecodeError:
-                        continue
-    return found
-
-
-@lru_cache(maxsize=None)
-def resolve_font(family: str, folder: Path | None) -> FontFile:
-    if folder is not None:
-        if not folder.is_dir():
-            raise FontError(f"字体文件夹 {folder} 不存在")
-        fonts = _folder_fonts(folder)
-        if family in fonts:
-            return fonts[family]
-    try:
-        out = subprocess.run(
-            ["fc-match", "-f", "%{file}\n%{index}\n%{family}\n", family],
-            capture_output=True, text=True, check=True,
-        ).stdout.split("\n")
-    except (OSError, subprocess.CalledProcessError) as exc:
-        raise FontError(f"无法查找字体「{family}」（fc-match 不可用：{exc}）") from exc
-    path, index, families = out[0], int(out[1] or 0), out[2].split(",")
-    if family not in families:
-        raise FontError(
-            f"字体「{family}」没有安装（系统给出的是「{families[0]}」）；"
-            "请安装 fonts-noto-cjk，或用 --font-dir 指定含该字体的文件夹"
-        )
-    return FontFile(family, Path(path), index)
-
-
-@lru_cache(maxsize=None)
-def font_characters(font: FontFile) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    with TTFont(font.path, fontNumber=font.index, lazy=True) as tt:
-        return frozenset(tt.getBestCmap())
-
-
-def _strings(value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, path + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, path + (index,))
-
-
-def _heading_field(path: tuple) -> bool:
-    """The values the form sets in the heading face: the title and the 一级/二级 indicator cells."""
-    return path == ("title",) or (len(path) in (3, 5) and path[0] == "indicators" and path[-1] in ("level1", "level2"))
-
-
-def check_coverage(loaded: LoadedDeclaration, settings: FontSettings) -> list[Problem]:
-    """Every character must be in the face that prints it: a missing one would print as tofu."""
-    body = resolve_font(settings.body, settings.folder)
-    heading = resolve_font(settings.heading, settings.folder)
-    problems = []
-    for path, text in _strings(loaded.data, ()):
-        font = heading if _heading_field(path) else body
-        have = font_characters(font)
-        missing = sorted({ch for ch in text if ord(ch) not in have and not ch.isspace()})
-        if missing:
-            shown = "、".join(f"「{ch}」（U+{ord(ch):04X}）" for ch in missing[:5])
-            more = f" 等 {len(missing)} 个字符" if len(missing) > 5 else ""
-            problems.append(
-                loaded.problem(
-                    "J501", Severity.ERROR, path,
-                    f"字体「{font.family}」没有字符 {shown}{more}，印出来会是空框；请改用常用字，或用 --font-dir 换用含此字的字体",
-                )
-            )
-    return problems
-
-
-def font_css(settings: FontSettings) -> str:
-    """@font-face rules for a font folder, the font stacks, and the footer's face (margin boxes do not inherit)."""
-    rules = []
-    if settings.folder is not None:
-        for family in (settings.body, settings.heading):
-            font = resolve_font(family, settings.folder)
-            if font.path.is_relative_to(settings.folder):
-                rules.append(f'@font-face {{ font-family: "{family}"; src: url("{font.path.as_uri()}"); }}')
-    body = f'"{settings.body}", "Noto Serif CJK SC", serif'
-    heading = f'"{settings.heading}", "Noto Sans CJK SC", sans-serif'
-    rules.append(f":root {{ --form-serif: {body}; --form-sans: {heading}; }}")
-    rules.append(f"@page {{ @bottom-center {{ font-family: {body}; }} }}")
-    return "\n".join(rules)
-
-
-def source_date(loaded: LoadedDeclaration) -> dt.datetime:
-    """The date a PDF carries: SOURCE_DATE_EPOCH, else the file's last commit, else its filing date, else 1 Jan."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-    try:
-        out = subprocess.run(
-            ["git", "log", "-1", "--format=%cI", "--", loaded.path.name],
-            cwd=loaded.path.parent, capture_output=True, text=True, timeout=10,
-        ).stdout.strip()
-        if out:
-            return dt.datetime.fromisoformat(out).astimezone(dt.timezone.utc)
-    except (OSError, subprocess.SubprocessError, ValueError):
-        pass
-    declaration = loaded.declaration
-    day = declaration.filing.date if declaration.filing and declaration.filing.date else dt.date(declaration.year, 1, 1)
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+YAML_MIME = "application/yaml"
 
 
 class _Collect(logging.Handler):
@@ -217,21 +63,28 @@ class PdfRenderer:
             logger.removeHandler(collect)
         self.stylesheet_warnings = collect.messages
 
-    def render(self, loaded: LoadedDeclaration, date: dt.datetime | None = None) -> bytes:
-        """The PDF's bytes, dated `date` (else source_date); raises ProblemsFound for tofu or any WeasyPrint warning."""
-        from weasyprint import HTML, Attachment
+    def check(self, loaded) -> list[Problem]:
+        """Characters the chosen faces lack (J501): checked once per document, before any rendering."""
+        return check_coverage(loaded, self.settings)
 
-        problems = check_coverage(loaded, self.settings)
-        if problems:
-            raise ProblemsFound(problems)
-        declaration = loaded.declaration
+    def render(self, loaded, date: dt.datetime | None = None) -> tuple[bytes | None, list[Problem]]:
+        """The PDF's bytes dated `date` (else source_date), or None and the problems: any WeasyPrint
+        warning is one (J510). The caller has run check() on the document."""
+        from weasyprint import HTML, Attachment
+        from weasyprint.urls import URLFetcherResponse
+
+        form, doc = loaded.form, loaded.declaration
         date = date or source_date(loaded)
-        html = render_form(declaration, "print.html", date=date.strftime("%Y-%m-%dT%H:%M:%SZ"), font_faces="")
+        html = render_form(form, doc, "print.html", date=date.strftime("%Y-%m-%dT%H:%M:%SZ"))
         source = loaded.path.read_bytes() if loaded.path.is_file() else loaded.text.encode("utf-8")
+        name = f"{form.output_name(doc)}.yaml"
         attachment = Attachment(
-            file_obj=io.BytesIO(source),
-            name=f"{declaration.department.id}.yaml",
-            description=f"{declaration.department.name} {declaration.year}年度申报数据（YAML 源文件）",
+            # Through a fetcher so the attachment is typed application/yaml on every machine,
+            # whatever the system's MIME database says of .yaml.
+            url=f"jixiao:{name}",
+            url_fetcher=lambda url: URLFetcherResponse(url, body=source, headers={"Content-Type": YAML_MIME}),
+            name=name,
+            description=f"{form.name(doc)} {form.year(doc)}年度申报数据（YAML 源文件）",
             created=date,
             modified=date,
             relationship="Source",
@@ -253,10 +106,77 @@ class PdfRenderer:
             logger.removeHandler(collect)
         messages = [*self.stylesheet_warnings, *collect.messages]
         if messages:
-            raise ProblemsFound(
-                [
-                    Problem(loaded.display, 1, 1, "J510", Severity.ERROR, format_path(()), f"排版时 WeasyPrint 报告：{message}")
-                    for message in messages
-                ]
-            )
-        return compact_fonts(pdf)
+            return None, [loaded.report("J510", (), detail=message) for message in messages]
+        return compact_fonts(pdf), []
+
+
+def pdf_path(out: Path, loaded) -> Path:
+    """output/pdf/<location>.pdf: 2024/nansha-dongchong.pdf, 2024/nansha-dongchong/projects/roads.pdf."""
+    return out / "pdf" / f"{loaded.location}.pdf"
+
+
+# What a PDF is made from besides its YAML: the shared print templates and styles, and every file of
+# the package (code, form templates), so a change to any of them renders the PDFs again.
+PDF_TEMPLATES = ("print.html", "_grid.html", "_indicators.html", "static/form.css", "static/print.css")
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _inputs_fingerprint(renderer: PdfRenderer) -> str:
+    import weasyprint
+
+    from . import __version__
+
+    digest = hashlib.sha256(f"jixiao {__version__} weasyprint {weasyprint.__version__}\n".encode())
+    for name in PDF_TEMPLATES:
+        digest.update(name.encode() + b"\0" + (TEMPLATES / name).read_bytes())
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".html", ".css") and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
+    settings = renderer.settings
+    for family in (settings.body, settings.heading):
+        font = resolve_font(family, settings.folder)
+        stat = font.path.stat()
+        digest.update(f"{family}\0{font.path}\0{font.index}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class PdfBuild:
+    written: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)  # location → its PDF
+
+
+def build_pdfs(documents: list, out: Path, renderer: PdfRenderer, force: bool = False, progress=None) -> PdfBuild:
+    """Render every document whose inputs changed since its PDF was written; nothing is written on error."""
+    result = PdfBuild()
+    for item in documents:
+        result.problems.extend(renderer.check(item))
+    if result.problems:
+        return result
+    common = _inputs_fingerprint(renderer)
+    manifest_path = out / "pdf" / ".fingerprints.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    for item in progress(documents) if progress else documents:
+        target = pdf_path(out, item)
+        key = target.relative_to(out).as_posix()
+        result.files[item.location] = target
+        date = source_date(item)  # asks git once; the PDF carries the same date
+        stamp = f"{common}\0{date.isoformat()}\0".encode()
+        fingerprint = hashlib.sha256(stamp + item.path.read_bytes()).hexdigest()
+        if not force and target.is_file() and manifest.get(key) == fingerprint:
+            result.skipped.append(target)
+            continue
+        data, problems = renderer.render(item, date)
+        if problems:
+            result.problems.extend(problems)
+            continue
+        write_atomically(target, data)
+        manifest[key] = fingerprint
+        result.written.append(target)
+    write_atomically(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    return result

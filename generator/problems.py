@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 
@@ -26,6 +26,8 @@ class Problem:
     severity: Severity
     field: str
     message: str
+    # The field path the problem is about, kept so `field` can be labelled once the form is known.
+    path: tuple = field(default=(), compare=False, repr=False)
 
     def format(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
@@ -43,8 +45,3 @@ class ProblemsFound(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = problems
-
-
-def format_money(amount) -> str:
-    """9830.96 → 9,830.96: thousands separators, two decimals, as the form prints amounts."""
-    return f"{amount:,.2f}"

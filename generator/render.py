@@ -1,8 +1,9 @@
-"""The Jinja2 environment shared by the PDF and the site: autoescaping, strict undefined, money, safe Markdown."""
+"""The Jinja2 environment shared by the PDF and the site: autoescaping, strict undefined, money, safe
+Markdown, and a loader that finds each form's templates in its own folder as <kind>/<name>."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import jinja2
@@ -10,10 +11,13 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from .model import Declaration
-from .problems import format_money
+from . import forms
+from .fieldpath import label
+from .fields import format_amount, format_money
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# Shared templates: print.html, the site's pages, static files. In a wheel they are package data.
+_PACKAGED = Path(__file__).resolve().parent / "templates"
+TEMPLATES = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parent.parent / "templates"
 
 # What Markdown in a declaration may become; anything else (raw HTML, scripts, styles) is dropped.
 ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "a", "code", "blockquote", "sup", "sub"}
@@ -42,10 +46,22 @@ def markdown_to_html(text: str | None) -> Markup:
     return Markup(clean)
 
 
+class FormLoader(jinja2.BaseLoader):
+    """<kind>/<name> → the file <name> in that form's folder, looked up in the registry each time,
+    so a form registered later (a plug-in, a test) is found too."""
+
+    def get_source(self, environment, template):
+        kind, _, name = template.partition("/")
+        form = forms.FORMS.get(kind)
+        if form is None or not name:
+            raise jinja2.TemplateNotFound(template)
+        return jinja2.FileSystemLoader(form.folder).get_source(environment, name)
+
+
 @lru_cache(maxsize=None)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(TEMPLATES), FormLoader()]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -53,63 +69,35 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["money"] = format_money
+    env.filters["amount"] = format_amount
     env.filters["markdown"] = markdown_to_html
     return env
 
 
-def form_context(declaration: Declaration) -> dict:
-    """What the form template needs beyond the model: row counts it lays out by, computed here."""
-    budget = declaration.budget
-    first_rows = max(2, len(budget.income))
-    second_rows = max(len(budget.development), len(budget.by_level), 1)
-    spending = [("基本支出", budget.spending.basic), ("项目支出", budget.spending.project)]
+def document_title(form, doc) -> str:
+    """广州市南沙区东涌镇人民政府 2024年度部门整体预算绩效目标申报表: page titles, PDF metadata."""
+    return f"{form.name(doc)} {form.year(doc)}年度{form_title(form, doc)}"
+
+
+def form_title(form, doc) -> str:
+    """The title a document prints: its own `title:` where the form has one, else the form's name."""
+    return getattr(doc, "title", None) or form.title
+
+
+def form_context(form, doc) -> dict:
+    """Everything form.html is rendered with: the model as `d`, its labels as L(…), its own rows."""
     return {
-        "d": declaration,
-        "budget_first": _pair_rows(spending, [(x.label, x.amount) for x in budget.income], first_rows),
-        "budget_second": _pair_rows(
-            [(x.label, x.amount) for x in budget.development], [(x.label, x.amount) for x in budget.by_level], second_rows
-        ),
-        "budget_rowspan": first_rows + second_rows + 2,
-        "indicator_blocks": _indicator_blocks(declaration),
-        "short_tasks": {i for i, task in enumerate(declaration.tasks) if _is_short(task)},
-        "single_value": declaration.single_value_column,
+        "d": doc,
+        "form": form,
+        "form_template": form.template("form.html"),
+        "L": partial(label, form.model),
+        "document_title": document_title(form, doc),
+        "form_title": form_title(form, doc),
+        "year": form.year(doc),
+        "department": form.department(doc),
+        **form.context(doc),
     }
 
 
-# A task row this short (about a third of a landscape page) is kept on one page rather than split.
-SHORT_TASK_CHARS = 450
-
-
-def _is_short(task) -> bool:
-    return len(task.content) <= SHORT_TASK_CHARS and len(task.goal) <= SHORT_TASK_CHARS // 2
-
-
-def _pair_rows(left: list, right: list, rows: int) -> list[tuple]:
-    """Two columns of (label, amount) side by side, padded with empty cells to the same length."""
-    empty = (None, None)
-    return [(left[i] if i < len(left) else empty, right[i] if i < len(right) else empty) for i in range(rows)]
-
-
-def _indicator_blocks(declaration: Declaration) -> list[list[dict]]:
-    """One list of rows per 一级指标; the first row of each 一级 and 二级 carries its rowspan."""
-    blocks = []
-    for category in declaration.indicators:
-        rows = []
-        category_rows = sum(len(group.items) for group in category.groups)
-        for group in category.groups:
-            for index, item in enumerate(group.items):
-                rows.append(
-                    {
-                        "level1": category.level1 if not rows else None,
-                        "level1_rowspan": category_rows,
-                        "level2": group.level2 if index == 0 else None,
-                        "level2_rowspan": len(group.items),
-                        "item": item,
-                    }
-                )
-        blocks.append(rows)
-    return blocks
-
-
-def render_form(declaration: Declaration, template: str = "print.html", **extra) -> str:
-    return environment().get_template(template).render(**form_context(declaration), **extra)
+def render_form(form, doc, template: str = "print.html", **extra) -> str:
+    return environment().get_template(template).render(**form_context(form, doc), **extra)

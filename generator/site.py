@@ -1,4 +1,5 @@
-"""The static disclosure site: a page per declaration in the official layout, indexes, downloads, search."""
+"""The site stage: a page per document in the official layout, year and home listings, downloads,
+search. It works on the loaded documents and the PDFs the PDF stage made; it knows no form by name."""
 
 from __future__ import annotations
 
@@ -6,37 +7,34 @@ import asyncio
 import datetime as dt
 import os
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
 
-from . import __version__
-from .build import build_pdfs, pdf_path, write_atomically
-from .charts import budget_charts
-from .compare import compare, previous_of
-from .export import CSV_FILES, declaration_json, year_bundle
-from .load import LoadedDeclaration
-from .pdf import source_date
-from .problems import format_money
+from . import __version__, forms
+from .export import declaration_json, table_csv, year_bundle
+from .fields import format_amount
+from .files import write_atomically
+from .history import Change, git_history, source_date
+from .problems import Problem
 from .render import TEMPLATES, environment, form_context
 
 SITE_TITLE = "部门预算绩效目标公开"
-
-
-@dataclass(frozen=True)
-class Change:
-    date: str
-    revision: str
-    message: str
+STATIC_FILES = ("form.css", "site.css", "search.js", "favicon.svg")
 
 
 @dataclass
 class Entry:
-    """One declaration as the site shows it."""
+    """One document as the site shows it."""
 
-    loaded: LoadedDeclaration
+    loaded: object  # load.LoadedDocument
     history: list[Change] = field(default_factory=list)
+    related: list["Entry"] = field(default_factory=list)  # the same department's other forms that year
+
+    @property
+    def form(self):
+        return self.loaded.form
 
     @property
     def d(self):
@@ -44,60 +42,127 @@ class Entry:
 
     @property
     def folder(self) -> str:
-        return f"{self.d.year}/{self.d.department.id}"
+        return self.loaded.location
 
     @property
-    def total_spending(self) -> str:
-        return format_money(self.d.budget.spending.total)
+    def depth(self) -> int:
+        return len(PurePosixPath(self.folder).parts)
 
     @property
-    def indicator_count(self) -> int:
-        return sum(1 for _ in self.d.indicator_rows())
+    def year(self) -> int:
+        return self.loaded.year
+
+    @property
+    def department(self):
+        return self.loaded.department
+
+    @property
+    def name(self) -> str:
+        return self.form.name(self.d)
+
+    @property
+    def base(self) -> str:
+        """Base name of its downloads: nansha-dongchong.pdf, roads.json."""
+        return self.form.output_name(self.d)
+
+    @property
+    def is_department_form(self) -> bool:
+        return self.form.kind == forms.DEFAULT_KIND
+
+    @property
+    def cells(self) -> list[str]:
+        """The form's listing columns for this document."""
+        return [column.value(self.d) for column in self.form.columns]
+
+    @property
+    def facts(self) -> list[tuple[str, str]]:
+        return [(column.header, column.text(self.d)) for column in self.form.columns]
+
+    @property
+    def headline(self) -> str:
+        if self.form.headline is None:
+            return ""
+        title, amount = self.form.headline(self.d)
+        return f"{title} {format_amount(amount)} 万元"
 
     def downloads(self) -> list[tuple[str, str, str]]:
         """(file name, what it is, format) in the order the page lists them."""
-        ident = self.d.department.id
-        return [
-            (f"{ident}.pdf", "申报表 PDF（可打印、归档，内含 YAML 源数据）", "PDF"),
-            (f"{ident}.yaml", "YAML 源文件", "YAML"),
-            (f"{ident}.json", "完整数据", "JSON"),
-            (f"{ident}-budget.csv", "预算整体情况", "CSV"),
-            (f"{ident}-tasks.csv", "年度重点工作任务", "CSV"),
-            (f"{ident}-indicators.csv", "绩效指标", "CSV"),
+        base = self.base
+        files = [
+            (f"{base}.pdf", f"{self.form.title} PDF（可打印、归档，内含 YAML 源数据）", "PDF"),
+            (f"{base}.yaml", "YAML 源文件", "YAML"),
+            (f"{base}.json", "完整数据", "JSON"),
         ]
+        files += [(f"{base}-{table.name}.csv", table.title, "CSV") for table in self.form.tables(self.d)]
+        return files
 
 
-def git_history(path: Path) -> list[Change]:
-    """The file's commits, newest first; empty outside a git checkout or for an untracked file."""
-    try:
-        out = subprocess.run(
-            ["git", "log", "--follow", "--format=%H%x1f%cI%x1f%s", "--", path.name],
-            cwd=path.parent, capture_output=True, text=True, timeout=30,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return []
-    if out.returncode != 0:
-        return []
-    changes = []
-    for line in out.stdout.splitlines():
-        parts = line.split("\x1f")
-        if len(parts) == 3:
-            changes.append(Change(parts[1][:10], parts[0][:10], parts[2]))
-    return changes
+@dataclass(frozen=True)
+class Group:
+    """One form's documents in a year, as a listing table."""
+
+    form: object
+    entries: list[Entry]
+    related_kinds: list  # for department forms: the other forms counted per department
+
+    @property
+    def shows_department(self) -> bool:
+        """A listing of projects (any form but the department's own) names each one's department."""
+        return self.form.kind != forms.DEFAULT_KIND
 
 
 def _relative(depth: int) -> str:
     return "../" * depth
 
 
+def _previous(entry: Entry, entries: list[Entry]) -> Entry | None:
+    """The same form of the same department (and project) in the latest earlier year."""
+    tail = PurePosixPath(entry.folder).parts[1:]
+    earlier = [
+        e for e in entries
+        if e.form is entry.form and PurePosixPath(e.folder).parts[1:] == tail and e.year < entry.year
+    ]
+    return max(earlier, key=lambda e: e.year) if earlier else None
+
+
+def related_summary(entry: Entry, kind) -> str:
+    """'3 份 · 合计 125.00 万元': a department's documents of another form, for the year listing."""
+    mine = [e for e in entry.related if e.form is kind]
+    if not mine:
+        return "—"
+    text = f"{len(mine)} 份"
+    if kind.headline is not None:
+        total = sum((kind.headline(e.d)[1] for e in mine), Decimal(0))
+        text += f" · 合计 {format_amount(total)} 万元"
+    return text
+
+
 class SiteWriter:
     """Renders pages into a fresh folder, which replaces the site only once it is complete."""
 
-    def __init__(self, entries: list[Entry], pdf_root: Path):
-        self.entries = sorted(entries, key=lambda e: (-e.d.year, e.d.department.name, e.d.department.id))
-        self.pdf_root = pdf_root
+    def __init__(self, entries: list[Entry], pdfs: dict[str, Path]):
+        order = list(forms.FORMS)
+        self.entries = sorted(
+            entries, key=lambda e: (-e.year, e.department.name, e.department.id, order.index(e.form.kind), e.folder)
+        )
+        self.pdfs = pdfs
         self.env = environment()
-        self.years = sorted({e.d.year for e in self.entries}, reverse=True)
+        self.env.globals["related_summary"] = related_summary
+        self.years = sorted({e.year for e in self.entries}, reverse=True)
+        for entry in self.entries:
+            entry.related = [
+                e for e in self.entries
+                if e is not entry and e.year == entry.year and e.department.id == entry.department.id
+            ]
+
+    def groups(self, year: int) -> list[Group]:
+        in_year = [e for e in self.entries if e.year == year]
+        kinds = [form for form in forms.FORMS.values() if any(e.form is form for e in in_year)]
+        groups = []
+        for form in kinds:
+            others = [k for k in kinds if k is not form] if form.kind == forms.DEFAULT_KIND else []
+            groups.append(Group(form, [e for e in in_year if e.form is form], others))
+        return groups
 
     def page(self, template: str, target: Path, depth: int, **context) -> None:
         html = self.env.get_template(f"site/{template}").render(
@@ -107,58 +172,65 @@ class SiteWriter:
 
     def write(self, out: Path) -> None:
         self.copy_static(out)
-        self.page("index.html", out / "index.html", 0, entries=self.entries)
-        departments = sorted({e.d.department.name for e in self.entries})
+        self.page("index.html", out / "index.html", 0, groups_by_year=[(y, self.groups(y)) for y in self.years])
+        departments = sorted({e.department.name for e in self.entries})
         self.page("search.html", out / "search.html", 0, departments=departments)
-        declarations = [e.d for e in self.entries]
         for year in self.years:
-            in_year = [e for e in self.entries if e.d.year == year]
+            in_year = [e for e in self.entries if e.year == year]
             bundle = f"jixiao-{year}.zip"
-            self.page("year.html", out / str(year) / "index.html", 1, year=year, entries=in_year, bundle=bundle)
+            self.page("year.html", out / str(year) / "index.html", 1, year=year, groups=self.groups(year), bundle=bundle)
             self.write_bundle(out / str(year) / bundle, in_year, year)
         for entry in self.entries:
-            previous = previous_of(entry.d, declarations)
-            folder = out / entry.folder
-            self.write_downloads(entry, folder)
+            self.write_downloads(entry, out / entry.folder)
+            previous = _previous(entry, self.entries)
+            form_page = entry.form.template("page.html") if entry.form.has_template("page.html") else None
+            department_entry = next(
+                (e for e in entry.related if e.is_department_form), None
+            ) if not entry.is_department_form else None
             self.page(
-                "declaration.html",
-                folder / "index.html",
-                2,
+                "document.html",
+                out / entry.folder / "index.html",
+                entry.depth,
                 entry=entry,
-                charts=budget_charts(entry.d),
-                comparison=compare(previous, entry.d) if previous else None,
-                previous=previous,
-                **form_context(entry.d),
+                previous_entry=previous,
+                department_entry=department_entry,
+                form_page=form_page,
+                **entry.form.page(entry.d, previous.d if previous else None),
+                **form_context(entry.form, entry.d),
             )
 
     def copy_static(self, out: Path) -> None:
-        static = out / "static"
-        for name in ("form.css", "site.css", "search.js", "favicon.svg"):
-            write_atomically(static / name, (TEMPLATES / "static" / name).read_bytes())
+        for name in STATIC_FILES:
+            write_atomically(out / "static" / name, (TEMPLATES / "static" / name).read_bytes())
+
+    def _data_files(self, entry: Entry) -> list[tuple[str, bytes]]:
+        """YAML, JSON and CSVs of one document: (file name, bytes)."""
+        base = entry.base
+        files = [
+            (f"{base}.yaml", entry.loaded.path.read_bytes()),
+            (f"{base}.json", declaration_json(entry.d).encode("utf-8")),
+        ]
+        files += [(f"{base}-{t.name}.csv", table_csv(t).encode("utf-8")) for t in entry.form.tables(entry.d)]
+        return files
 
     def write_downloads(self, entry: Entry, folder: Path) -> None:
-        ident = entry.d.department.id
         folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(pdf_path(self.pdf_root, entry.d), folder / f"{ident}.pdf")
-        write_atomically(folder / f"{ident}.yaml", entry.loaded.path.read_bytes())
-        write_atomically(folder / f"{ident}.json", declaration_json(entry.d).encode("utf-8"))
-        for name, make in CSV_FILES.items():
-            write_atomically(folder / f"{ident}-{name}", make(entry.d).encode("utf-8"))
+        shutil.copyfile(self.pdfs[entry.folder], folder / f"{entry.base}.pdf")
+        for name, data in self._data_files(entry):
+            write_atomically(folder / name, data)
 
     def write_bundle(self, target: Path, entries: list[Entry], year: int) -> None:
         files = []
         for entry in entries:
-            ident = entry.d.department.id
-            files.append((f"{year}/{ident}.yaml", entry.loaded.path.read_bytes()))
-            files.append((f"{year}/{ident}.json", declaration_json(entry.d).encode("utf-8")))
-            files += [(f"{year}/{ident}-{name}", make(entry.d).encode("utf-8")) for name, make in CSV_FILES.items()]
+            parent = PurePosixPath(entry.folder).parent
+            files += [(f"{parent}/{name}", data) for name, data in self._data_files(entry)]
         stamp = max(source_date(e.loaded) for e in entries)
         stamp = max(stamp, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc))  # ZIP cannot go earlier
         write_atomically(target, year_bundle(files, stamp.timetuple()[:6]))
 
 
 def index_search(site: Path) -> None:
-    """Pagefind over the declaration pages (their form and headings), filters year and department."""
+    """Pagefind over the document pages (their form and headings)."""
     from pagefind.index import IndexConfig, PagefindIndex
 
     async def run():
@@ -168,17 +240,14 @@ def index_search(site: Path) -> None:
     asyncio.run(run())
 
 
-def build_site(loaded: list[LoadedDeclaration], out: Path, renderer, pdf_root: Path, search: bool = True):
-    """PDFs first (cached in pdf_root), then every page into a temporary folder swapped in at the end."""
-    result = build_pdfs(loaded, pdf_root, renderer)
-    if result.problems:
-        return result
-    entries = [Entry(item, git_history(item.path)) for item in loaded]
+def build_site(documents: list, out: Path, pdfs: dict[str, Path], search: bool = True) -> list[Problem]:
+    """Every page into a temporary folder, swapped in for the old site only when complete."""
+    entries = [Entry(item, git_history(item.path)) for item in documents]
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        SiteWriter(entries, pdf_root).write(staging)
+        SiteWriter(entries, pdfs).write(staging)
         if search:
             index_search(staging)
         os.chmod(staging, 0o755)
@@ -192,4 +261,4 @@ def build_site(loaded: list[LoadedDeclaration], out: Path, renderer, pdf_root: P
     finally:
         if staging.exists():
             shutil.rmtree(staging)
-    return result
+    return []

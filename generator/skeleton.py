@@ -1,4 +1,4 @@
-"""The commented skeleton `jixiao new` writes for a new department and year."""
+"""The commented skeleton `jixiao new` writes: the form's own skeleton.yaml, filled with the names given."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 
 import jinja2
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # Plain words that YAML (1.1 or 1.2) reads as a boolean or null rather than as text.
 _NOT_TEXT = {"true", "false", "null", "yes", "no", "on", "off", "y", "n"}
 
@@ -21,15 +20,19 @@ def yaml_id(text: str) -> str:
     return json.dumps(text)
 
 
-def render_skeleton(year: int, dept_id: str, name: str, target: Path, schema_path: Path) -> str:
+def render_skeleton(form, *, year: int, department: str, department_name: str, ident: str, name: str,
+                    target: Path, schema_path: Path) -> str:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FileSystemLoader(form.folder),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,  # YAML, not HTML: values are quoted with the yaml_str filter instead
     )
-    # A JSON string is a valid YAML double-quoted scalar: safe for any department name.
+    # A JSON string is a valid YAML double-quoted scalar: safe for any name.
     env.filters["yaml_str"] = lambda text: json.dumps(text, ensure_ascii=False)
     env.filters["yaml_id"] = yaml_id
     schema = os.path.relpath(schema_path.resolve(), target.resolve().parent).replace(os.sep, "/")
-    return env.get_template("skeleton.yaml").render(year=year, dept_id=dept_id, name=name, schema=schema)
+    return env.get_template("skeleton.yaml").render(
+        kind=form.kind, year=year, dept_id=department, department_name=department_name, ident=ident, name=name,
+        schema=schema,
+    )

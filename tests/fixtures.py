@@ -153,6 +153,16 @@ def _spread(total: int, parts: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
+def _pick_groups(groups: list[tuple[str, str]], count: int) -> list[tuple[str, str]]:
+    """At most `count` groups in form order, the first of each 一级 taken first: with three or more
+    indicators a declaration has 产出, 效益 and 满意度, as the checks require."""
+    if count >= len(groups):
+        return groups
+    firsts = [i for i, (level1, _) in enumerate(groups) if level1 not in {g[0] for g in groups[:i]}]
+    order = firsts + [i for i in range(len(groups)) if i not in firsts]
+    return [groups[i] for i in sorted(order[:count])]
+
+
 def synthetic_declaration(
     tasks: int = 3,
     indicators: int = 6,
@@ -184,7 +194,7 @@ def synthetic_declaration(
     rng = _Rng(seed)
     groups = list(groups or DEFAULT_GROUPS)
     if group_sizes is None:
-        used = groups[: min(len(groups), indicators)]
+        used = _pick_groups(groups, indicators)
         sizes = _spread(indicators, len(used))
     else:
         if sum(group_sizes) != indicators or len(group_sizes) > len(groups) or min(group_sizes) < 1:

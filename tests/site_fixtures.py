@@ -184,6 +184,8 @@ def huangge_2024() -> Source:
             {"level3": "重点任务预算控制率", "period_value": "≤ 100%", "annual_value": "≤ 100%"}]}]},
         {"level1": "产出指标", "groups": [{"level2": "数量指标", "items": [
             {"level3": "服务企业户数", "period_value": "≥ 50户", "annual_value": "≥ 50户"}]}]},
+        {"level1": "效益指标", "groups": [{"level2": "经济效益指标", "items": [
+            {"level3": "新增企业纳税额", "period_value": "≥ 300万元", "annual_value": "≥ 300万元"}]}]},
         {"level1": "满意度指标", "groups": [{"level2": "服务对象满意度指标", "items": [
             {"level3": "黄阁镇居民满意度", "period_value": "≥ 92%", "annual_value": "≥ 92%"}]}]},
     ]

@@ -229,7 +229,8 @@ def font_folder(tmp_path_factory) -> Path:
         ["fc-match", "-f", "%{file}\n%{index}", "Noto Serif CJK SC"], capture_output=True, text=True, check=True
     ).stdout.split("\n")
     font = TTFont(found[0], fontNumber=int(found[1] or 0))
-    html = render_form(load_file(SEED_YAML).declaration, "print.html", date="2024-01-01T00:00:00Z", font_faces="")
+    seed = load_file(SEED_YAML)
+    html = render_form(seed.form, seed.declaration, "print.html", date="2024-01-01T00:00:00Z")
     characters = set(SEED_YAML.read_text(encoding="utf-8")) | set(html) | set("第页共 0123456789")
     characters |= {chr(c) for c in range(0x20, 0x7F)}
     options = subset.Options()

@@ -1,4 +1,5 @@
-"""The budget bureau's checks (generator.checks), each proved on a small change to the seed declaration."""
+"""The budget bureau's checks on the department form (its rules, the shared indicator and file rules),
+each proved on a small change to the seed declaration."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import checks
-from generator.checks import RULES, duplicate_ids, run_checks
+from generator import catalogue
+from generator.checks import check_file_location, check_unique_locations
+from generator.forms.department_target.checks import CODES, RULES
+from generator.indicators import RULES as INDICATOR_RULES
 from generator.load import load_text
+from generator.pipeline import run_checks, strictly
 from generator.problems import Severity
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +47,8 @@ def load(text: str, display: str = DISPLAY):
 
 
 def problems(text: str, display: str = DISPLAY, strict: bool = False):
-    return run_checks(load(text, display), strict=strict)
+    found = run_checks(load(text, display))
+    return strictly(found) if strict else found
 
 
 def only(found):
@@ -378,10 +383,10 @@ def test_same_department_twice_in_a_year_is_an_error():
     first = load(BALANCED, "a/2024/nansha-dongchong.yaml")
     second = load(BALANCED, "b/2024/nansha-dongchong.yaml")
     next_year = load(replace_once(BALANCED, "year: 2024", "year: 2025"), "c/2025/nansha-dongchong.yaml")
-    found = only(duplicate_ids([first, second, next_year]))
+    found = only(list(check_unique_locations([first, second, next_year])))
     assert (found.code, found.severity, found.file) == ("J403", ERROR, "b/2024/nansha-dongchong.yaml")
     assert found.line == line_of(BALANCED, "id: nansha-dongchong")
-    assert found.message == "2024 年度的部门标识「nansha-dongchong」已被 a/2024/nansha-dongchong.yaml 使用"
+    assert found.message == "部门标识「nansha-dongchong」（2024/nansha-dongchong）已被 a/2024/nansha-dongchong.yaml 使用"
 
 
 def test_declaration_that_failed_to_load_is_not_checked():
@@ -400,6 +405,88 @@ def test_problems_written_to_a_file_carry_its_path(tmp_path):
     assert (found.file, found.code) == (str(path), "J201")
 
 
+# ---- the checks the forms issue added --------------------------------------------------------------
+
+
+def duplicate_income_row(text):
+    return replace_once(text, "    - {label: 其他资金, amount: 98.17}\n", "    - {label: 其他资金, amount: 49.00}\n    - {label: 其他 资金, amount: 49.17}\n")
+
+
+def test_two_rows_of_one_name_in_a_budget_list_are_an_error():
+    text = duplicate_income_row(BALANCED)
+    found = only(problems(text))
+    assert (found.code, found.severity) == ("J207", ERROR)
+    assert found.line == line_of(text, "其他 资金")
+    assert found.field == "budget.income[3].label（项目名称）"
+    assert found.message == f"收入来源「其他 资金」重复（第 {line_of(text, '{label: 其他资金')} 行已有）"
+
+
+def duplicate_task_name(text):
+    return replace_once(text, 'name: "“百千万工程”“聚合力”"', 'name: "经济追赶超越“建新功”"')
+
+
+def test_two_tasks_of_one_name_are_an_error():
+    found = only(problems(duplicate_task_name(BALANCED)))
+    assert (found.code, found.field) == ("J207", "tasks[2].name（名称）")
+
+
+SATISFACTION = BALANCED[BALANCED.index("  - level1: 满意度指标"):]
+
+
+def no_satisfaction(text):
+    return replace_once(text, SATISFACTION, "")
+
+
+def test_missing_satisfaction_is_a_warning_and_missing_benefit_an_error():
+    found = only(problems(no_satisfaction(BALANCED)))
+    assert (found.code, found.severity, found.message) == (
+        "J311", WARNING, "没有满意度指标；服务对象满意度一般应作为一级指标列出"
+    )
+    start = BALANCED.index("  - level1: 效益指标")
+    end = BALANCED.index("  - level1: 满意度指标")
+    found = only(problems(BALANCED[:start] + BALANCED[end:]))
+    assert (found.code, found.severity, found.message) == (
+        "J310", ERROR, "缺少一级指标「效益指标」；绩效指标至少要有产出指标和效益指标"
+    )
+
+
+def placeholder_value(text):
+    return replace_once(text, ACCEPTANCE, ACCEPTANCE.replace("annual_value: 100%", "annual_value: ≥**%"))
+
+
+@pytest.mark.parametrize(
+    "value, mark",
+    [("≥**%", "**"), ("*", "*"), ("XX万元", "XX"), ("××人次", "××"), ("—", "—"), ("xx", "xx")],
+)
+def test_template_placeholders_left_in_a_value_are_errors(value, mark):
+    text = replace_once(BALANCED, ACCEPTANCE, ACCEPTANCE.replace("annual_value: 100%", f'annual_value: "{value}"'))
+    found = [p for p in problems(text) if p.code == "J312"]
+    assert len(found) == 1, [p.format() for p in problems(text)]
+    assert found[0].severity is ERROR
+    assert found[0].message == f"「{value}」像是模板里的占位符（{mark}），请填上实际内容"
+
+
+def test_markdown_bold_in_prose_is_not_a_placeholder_but_a_lone_dash_is():
+    bold = replace_once(BALANCED, "推动东涌镇经济社会各项事业全面迈上新台阶。", "推动东涌镇经济社会各项事业**全面迈上新台阶**。")
+    assert problems(bold) == []
+    dash = replace_once(BALANCED, "other_tasks:  ", "other_tasks: —")
+    found = only(problems(dash))
+    assert (found.code, found.field, found.line) == ("J312", "other_tasks（其他需完成的任务（可选填））", line_of(dash, "other_tasks: —"))
+
+
+def vague_quality_value(text):
+    return replace_once(text, ACCEPTANCE, ACCEPTANCE.replace("annual_value: 100%", "annual_value: 进一步提高"))
+
+
+def test_a_vague_value_under_quality_asks_for_a_number():
+    text = vague_quality_value(BALANCED)
+    found = only(problems(text))
+    assert (found.code, found.severity) == ("J313", WARNING)
+    assert found.message == "质量指标「工程竣工验收合格率」的指标值「进一步提高」没有数字，难以衡量；请写成可核验的数值，如 ≥ 95%"
+    # The seed's 有效提升 stands under 社会效益, where a qualitative value is the norm: no finding.
+    assert "有效提升" in BALANCED and problems(BALANCED) == []
+
+
 # ---- every rule and every code is exercised ------------------------------------------------------
 
 CASES = {
@@ -409,6 +496,7 @@ CASES = {
     "J204": task_funds_over_project,
     "J205": negative_funds,
     "J206": three_decimals,
+    "J207": duplicate_income_row,
     "J301": unknown_level1,
     "J302": unknown_level2,
     "J303": level2_under_wrong_level1,
@@ -417,13 +505,18 @@ CASES = {
     "J306": value_without_unit,
     "J307": duplicate_level3,
     "J309": one_single_column_row,
+    "J311": no_satisfaction,
+    "J312": placeholder_value,
+    "J313": vague_quality_value,
 }
 DISPLAYS = {"J401": "declarations/2024/other.yaml", "J402": "declarations/2023/nansha-dongchong.yaml"}
 
 
 def test_every_rule_and_every_code_is_exercised():
-    codes_in_source = set(re.findall(r'"(J\d{3})"', Path(checks.__file__).read_text(encoding="utf-8")))
-    assert codes_in_source == set(CASES) | set(DISPLAYS) | {"J403"}
+    # Every code the department form declares, and every indicator code, has a case here.
+    own = {code.code for code in CODES}
+    indicator_codes = {name for name in catalogue.CODES if name.startswith("J3")}
+    assert own | indicator_codes | {"J205", "J206", "J207"} <= set(CASES) | {"J310"}
 
     fired: dict[str, set[str]] = {}
     for code, mutate in CASES.items():
@@ -433,7 +526,8 @@ def test_every_rule_and_every_code_is_exercised():
                 fired.setdefault(rule.__name__, set()).add(problem.code)
         assert code in {p.code for p in run_checks(loaded)}, code
     for code, display in DISPLAYS.items():
-        for problem in checks.check_file_name(load(BALANCED, display)):
-            fired.setdefault("check_file_name", set()).add(problem.code)
-    assert set(fired) == {rule.__name__ for rule in RULES}
+        for problem in check_file_location(load(BALANCED, display)):
+            fired.setdefault("check_file_location", set()).add(problem.code)
+    assert set(fired) == {rule.__name__ for rule in RULES} | {"check_file_location"}
+    assert set(INDICATOR_RULES) <= set(RULES)
     assert set().union(*fired.values()) == set(CASES) | set(DISPLAYS)

@@ -230,12 +230,16 @@ def test_filled_in_skeleton_validates_cleanly(skeleton, tmp_path):
 @pytest.mark.parametrize("dept_id", ["440115", "null", "2024-01-31", "nansha-dongchong"])
 def test_skeleton_for_any_valid_id_validates_once_filled_in(dept_id):
     # An id YAML would read as a number, null or date must be written quoted, or the file never validates.
-    from generator.checks import run_checks
+    from generator import forms
     from generator.load import load_text
+    from generator.pipeline import run_checks
     from generator.skeleton import render_skeleton
 
     target = Path("declarations") / "2025" / f"{dept_id}.yaml"
-    text = render_skeleton(2025, dept_id, "测试镇人民政府", target, Path("declarations") / "declaration.schema.json")
+    text = render_skeleton(
+        forms.default(), year=2025, department=dept_id, department_name="测试镇人民政府", ident=dept_id, name="",
+        target=target, schema_path=Path("declarations") / "declaration.schema.json",
+    )
     loaded = load_text(fill_in(text), str(target))
     assert [p.format() for p in loaded.problems + run_checks(loaded)] == []
     assert loaded.declaration.department.id == dept_id
@@ -253,10 +257,12 @@ def test_schema_prints_the_json_schema(schema_output, tmp_path):
     assert schema_output.returncode == 0
     schema = json.loads(schema_output.stdout)
     assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
-    assert schema["title"] == "部门整体预算绩效目标申报表"
+    department = schema["definitions"]["department-target"]
+    assert department["title"] == "部门整体预算绩效目标申报表"
     assert {"year", "department", "basic_info", "budget", "overall_goal", "tasks", "indicators"} <= set(
-        schema["required"]
+        department["required"]
     )
+    assert set(schema["properties"]["form"]["enum"]) == {"department-target", "project-target"}
     written = jixiao("schema", "--out", "s.json", cwd=tmp_path)
     assert (written.returncode, written.stdout) == (0, "")
     assert (tmp_path / "s.json").read_text(encoding="utf-8") == schema_output.stdout
@@ -332,7 +338,7 @@ def model_fields(model=None, prefix: str = "") -> dict[str, str]:
 
     from pydantic import BaseModel
 
-    from generator.model import Declaration
+    from generator.forms.department_target.model import DepartmentTarget as Declaration
 
     found = {}
     for name, info in (model or Declaration).model_fields.items():
@@ -360,15 +366,7 @@ def test_readme_field_table_matches_the_model():
     assert table == expected
 
 
-def test_readme_code_table_lists_every_code_with_its_severity():
-    from generator import checks, load, parse
+def test_readme_code_table_is_the_catalogue():
+    from generator.catalogue import markdown_table
 
-    table = dict(re.findall(r"^\| (J\d{3}) \| (错误|警告) \|", README, re.M))
-    source = "".join(Path(m.__file__).read_text(encoding="utf-8") for m in (checks, load, parse))
-    assert {code for code in table if code < "J500"} == set(re.findall(r'"(J[0-4]\d\d)"', source))
-    pdf_source = (ROOT / "generator" / "pdf.py").read_text(encoding="utf-8")
-    assert {code for code in table if code >= "J500"} == set(re.findall(r'"(J5\d\d)"', pdf_source))
-    # Severity as the code gives it: every finding of these rules is raised with the severity shown.
-    for code, severity in re.findall(r'"(J[2-4]\d\d)",\s*(ERROR|WARNING)', source):
-        assert table[code] == {"ERROR": "错误", "WARNING": "警告"}[severity], code
-    assert all(table[code] == "错误" for code in table if code < "J100")
+    assert markdown_table() in README, "README's table of codes differs from `jixiao codes`: paste its output"

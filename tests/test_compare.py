@@ -6,9 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from generator.compare import AmountRow, IndicatorRow, compare, previous_of
+from generator.compare import AmountRow, IndicatorRow
+from generator.forms.department_target.model import DepartmentTarget as Declaration
+from generator.forms.department_target.views import compare
 from generator.load import load_text
-from generator.model import Declaration
+from generator.site import Entry, _previous
 from site_fixtures import dump, seed_data
 
 
@@ -146,17 +148,19 @@ def test_single_value_indicators_compare_by_their_value():
     assert result.indicators == [IndicatorRow("变更", "产出指标", "质量指标", "工程竣工验收合格率", "100%", "≥ 98%")]
 
 
-def test_previous_of_is_the_same_departments_latest_earlier_year():
-    def make(year: int, ident: str) -> Declaration:
+def test_previous_is_the_same_departments_latest_earlier_year():
+    def make(year: int, ident: str) -> Entry:
         data = seed_data()
         data["year"] = year
         data["department"]["id"] = ident
-        return declaration(data)
+        loaded = load_text(dump(data), f"{year}/{ident}.yaml")
+        assert loaded.declaration is not None
+        return Entry(loaded)
 
     d2022, d2023, d2025 = make(2022, "a"), make(2023, "a"), make(2025, "a")
     other = make(2024, "b")
     everything = [d2025, other, d2022, d2023]
-    assert previous_of(d2025, everything).year == 2023
-    assert previous_of(d2023, everything).year == 2022
-    assert previous_of(d2022, everything) is None
-    assert previous_of(other, everything) is None
+    assert _previous(d2025, everything).year == 2023
+    assert _previous(d2023, everything).year == 2022
+    assert _previous(d2022, everything) is None
+    assert _previous(other, everything) is None

@@ -12,18 +12,20 @@ from decimal import Decimal
 import jsonschema
 import pytest
 
-from generator.export import (
-    BOM,
-    CSV_FILES,
-    budget_csv,
-    declaration_json,
-    indicators_csv,
-    tasks_csv,
-    year_bundle,
-)
+from generator.export import BOM, declaration_json, table_csv, year_bundle
 from generator.load import load_text
-from generator.model import Declaration, json_schema
+from generator.forms.department_target.model import DepartmentTarget as Declaration
+from generator.forms.department_target.views import tables
+from generator.schema import json_schema
 from site_fixtures import dump, seed_data
+
+
+def _csv(name: str):
+    return lambda d: table_csv(next(t for t in tables(d) if t.name == name))
+
+
+budget_csv, tasks_csv, indicators_csv = _csv("budget"), _csv("tasks"), _csv("indicators")
+CSV_FILES = {"budget.csv": budget_csv, "tasks.csv": tasks_csv, "indicators.csv": indicators_csv}
 
 
 def declaration(data: dict) -> Declaration:
@@ -106,7 +108,7 @@ def test_csvs_start_with_a_bom_and_end_records_with_crlf(seed):
 
 def test_budget_csv_lists_every_line_with_exact_amounts(seed):
     table = rows(budget_csv(seed))
-    assert table[0] == ["分组", "项目", "预算金额（万元）"]
+    assert table[0] == ["分组", "项目名称", "预算金额（万元）"]
     assert table[1:] == [
         ["部门预算支出", "基本支出", "9830.96"],
         ["部门预算支出", "项目支出", "83136.13"],

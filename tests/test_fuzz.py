@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.build import load_and_check
+from generator.pipeline import load_all
 from generator.load import load_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,7 +120,7 @@ def test_damaged_seed_gives_problems_never_exceptions(steps, workdir):
     path.write_bytes(data)
     lines_in_file = len(re.split(rb"\r\n|\r|\n", data))
 
-    loaded, problems = load_and_check([path])
+    loaded, problems = load_all([path])
     assert_reportable(problems, lines_in_file)
     [declaration] = loaded
     errors = [p for p in declaration.problems if p.is_error]

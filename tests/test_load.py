@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.build import load_and_check
+from generator.pipeline import load_all
 from generator.cli import cli
 from generator.load import MAX_BYTES, find_declarations, load_file, load_text
 
@@ -82,7 +82,7 @@ def golden_lines(case: str) -> list[str]:
 
 @pytest.mark.parametrize("case", CASES)
 def test_each_case_alone_prints_its_golden_lines(case, at_repo_root):
-    _, problems = load_and_check([f"{CORPUS_REL}/{case}"])
+    _, problems = load_all([f"{CORPUS_REL}/{case}"])
     assert [p.format() for p in problems] == golden_lines(case)
     errors = [p for p in problems if p.is_error]
     if case in ACCEPTED:
@@ -437,7 +437,7 @@ def test_unknown_key_without_a_close_match_lists_the_fields(seed_text):
     text = seed_text + "remarks:\n"
     assert printed(load_text(text, "d.yaml")) == [
         f"d.yaml:{at(text, 'remarks')}: 错误 J012: remarks: 未知字段「remarks」，此处可用的字段："
-        "title、year、department、basic_info、budget、overall_goal、tasks、other_tasks、indicators、filing"
+        "form、title、year、department、basic_info、budget、overall_goal、tasks、other_tasks、indicators、filing"
     ]
 
 
@@ -595,7 +595,7 @@ def test_what_is_not_an_amount_is_refused(written, shown, seed_text):
 def test_absurdly_large_amount_is_refused_not_crashed_on(written, seed_text, tmp_path):
     path = tmp_path / "nansha-dongchong.yaml"
     path.write_text(edit(seed_text, "basic: 9830.96", f"basic: {written}"), encoding="utf-8")
-    _, problems = load_and_check([path])  # the checks that add amounts up are never reached
+    _, problems = load_all([path])  # the checks that add amounts up are never reached
     assert [(p.code, p.field, p.message) for p in problems] == [
         ("J011", "budget.spending.basic（基本支出）", f"「{written.strip(chr(34))}」超出金额范围（万元），请核对")
     ]
@@ -605,7 +605,7 @@ def test_amount_with_many_decimals_stays_exact_for_the_checks(seed_text, tmp_pat
     path = tmp_path / "2024" / "nansha-dongchong.yaml"
     path.parent.mkdir()
     path.write_text(edit(seed_text, "basic: 9830.96", "basic: 9830.955"), encoding="utf-8")
-    loaded, _ = load_and_check([path])
+    loaded, _ = load_all([path])
     assert loaded[0].declaration.budget.spending.basic == Decimal("9830.955")
 
 
@@ -710,7 +710,7 @@ def test_find_declarations_takes_named_files_once_and_names_missing_paths(tmp_pa
 def test_empty_folder_finds_nothing_and_says_so(tmp_path):
     files, problems = find_declarations([tmp_path])
     assert files == []
-    assert [p.format() for p in problems] == [f"{tmp_path}:1:1: 警告 J000: （文件）: 文件夹里没有申报文件（*.yaml）"]
+    assert [p.format() for p in problems] == [f"{tmp_path}:1:1: 警告 J005: （文件）: 文件夹里没有申报文件（*.yaml）"]
 
 
 # ---- absurd input is refused quickly, in bounded memory, without recursion -----------------------

@@ -37,7 +37,6 @@ from fixtures import (
 from generator import pdf as pdf_module
 from generator.load import load_file
 from generator.pdf import FontError, FontSettings, PdfRenderer
-from generator.problems import ProblemsFound
 
 JIXIAO = Path(sys.executable).parent / "jixiao"
 A4_LANDSCAPE = (841.89, 595.28)  # points
@@ -56,6 +55,14 @@ def page_body(width: float, height: float) -> tuple[float, float, float, float]:
 
 def seed_data() -> dict:
     return yaml.safe_load(SEED_YAML.read_text(encoding="utf-8"))
+
+
+def rendered(renderer: PdfRenderer, loaded) -> bytes:
+    """The PDF's bytes from a render that must report nothing."""
+    assert renderer.check(loaded) == []
+    data, problems = renderer.render(loaded)
+    assert problems == [], [p.format() for p in problems]
+    return data
 
 
 # ---- module fixtures: one renderer, each PDF rendered once ----------------------------------------
@@ -97,7 +104,7 @@ def long_decl(tmp_path_factory):
 def long_pdf(long_decl, renderer, tmp_path_factory) -> Path:
     synthetic, source = long_decl
     path = tmp_path_factory.mktemp("long-out") / "long-dept.pdf"
-    path.write_bytes(renderer.render(load_file(source)))
+    path.write_bytes(rendered(renderer, load_file(source)))
     return path
 
 
@@ -303,7 +310,7 @@ def test_seed_pdf_is_small(seed_pdf):
 
 def test_render_logs_no_warning_and_matches_the_command_byte_for_byte(caplog, seed_pdf):
     caplog.set_level(logging.DEBUG, logger="weasyprint")
-    in_process = PdfRenderer().render(load_file(SEED_YAML))
+    in_process = rendered(PdfRenderer(), load_file(SEED_YAML))
     warnings = [r for r in caplog.records if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING]
     assert warnings == []
     assert in_process == seed_pdf.read_bytes()
@@ -331,9 +338,8 @@ def test_a_stylesheet_problem_fails_the_render(tmp_path, monkeypatch, caplog, sm
     monkeypatch.setattr(pdf_module, "TEMPLATES", templates)
     caplog.set_level(logging.WARNING, logger="weasyprint")
     renderer = PdfRenderer()
-    with pytest.raises(ProblemsFound) as raised:
-        renderer.render(load_file(small_declaration))
-    problems = raised.value.problems
+    data, problems = renderer.render(load_file(small_declaration))
+    assert data is None
     assert {p.code for p in problems} == {"J510"} and all(p.is_error for p in problems)
     assert any("colr" in p.message for p in problems)
     assert any("colr" in r.getMessage() for r in caplog.records)  # caplog sees WeasyPrint's warnings
@@ -343,13 +349,13 @@ def test_a_problem_found_while_laying_out_fails_the_render(renderer, monkeypatch
     real = pdf_module.render_form
 
     def with_bad_style(*args, **kwargs):
-        return real(*args, **{**kwargs, "font_faces": "p { colour: red; }"})
+        return real(*args, **kwargs).replace("</head>", "<style>p { colour: red; }</style></head>")
 
     monkeypatch.setattr(pdf_module, "render_form", with_bad_style)
-    with pytest.raises(ProblemsFound) as raised:
-        renderer.render(load_file(small_declaration))
-    assert [p.code for p in raised.value.problems] == ["J510"]
-    assert "colour" in raised.value.problems[0].message
+    data, problems = renderer.render(load_file(small_declaration))
+    assert data is None
+    assert [p.code for p in problems] == ["J510"]
+    assert "colour" in problems[0].message
 
 
 def test_a_face_that_is_not_installed_is_refused():
@@ -369,9 +375,7 @@ def test_a_character_the_fonts_lack_is_refused_with_field_and_line(renderer, tmp
     path = tmp_path / "2025" / "tofu-dept.yaml"
     path.parent.mkdir()
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(ProblemsFound) as raised:
-        renderer.render(load_file(path))
-    problems = sorted(raised.value.problems, key=lambda p: p.line)
+    problems = sorted(renderer.check(load_file(path)), key=lambda p: p.line)
     assert [p.code for p in problems] == ["J501", "J501"]
     goal_problem, name_problem = problems
     assert name_problem.line == line_of(text, name + "𓀀")

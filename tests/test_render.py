@@ -30,7 +30,7 @@ UPDATE = os.environ.get("JIXIAO_UPDATE_GOLDEN") == "1"
 def seed_html() -> str:
     loaded = load_file(SEED_YAML)
     assert loaded.declaration is not None, loaded.problems
-    return render_form(loaded.declaration, "print.html", date=DATE, font_faces="")
+    return render_form(loaded.form, loaded.declaration, "print.html", date=DATE)
 
 
 # ---- a small reader of the tables -------------------------------------------------------------
@@ -265,7 +265,7 @@ def test_a_synthetic_declaration_renders_a_sound_form():
     synthetic = synthetic_declaration(7, 23, year=2026, dept_id="render-dept")
     loaded = load_text(synthetic.text, "render-dept.yaml")
     assert loaded.declaration is not None, loaded.problems
-    tables = read_tables(render_form(loaded.declaration, "print.html", date=DATE, font_faces=""))
+    tables = read_tables(render_form(loaded.form, loaded.declaration, "print.html", date=DATE))
     for name, table in tables.items():
         assert grid_problems(table) == [], name
         assert scope_problems(table) == [], name
@@ -279,7 +279,7 @@ def test_a_single_value_column_form_is_sound():
     synthetic = synthetic_declaration(2, 5, single_value=True, dept_id="single-dept")
     loaded = load_text(synthetic.text, "single-dept.yaml")
     assert loaded.declaration is not None, loaded.problems
-    tables = read_tables(render_form(loaded.declaration, "print.html", date=DATE, font_faces=""))
+    tables = read_tables(render_form(loaded.form, loaded.declaration, "print.html", date=DATE))
     indicators = tables["form-indicators"]
     assert [c.text for c in indicators.section("thead")[0].rows[0]][-1] == "指标值"
     assert grid_problems(indicators) == [] and scope_problems(indicators) == []
@@ -294,7 +294,7 @@ def test_text_is_escaped_and_markdown_is_sanitised():
     text = synthetic.text.replace(paragraph, paragraph + "**加粗**<script>alert(1)</script>", 1)
     loaded = load_text(text, "escape-dept.yaml")
     assert loaded.declaration is not None, loaded.problems
-    html = render_form(loaded.declaration, "print.html", date=DATE, font_faces="")
+    html = render_form(loaded.form, loaded.declaration, "print.html", date=DATE)
     assert "测试&lt;b&gt;部门&lt;/b&gt;&amp;局" in html and "<b>部门" not in html
     assert "<script" not in html  # raw HTML is off: the tag shows as the text it is
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

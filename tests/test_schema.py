@@ -12,8 +12,9 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.load import format_path, load_file, load_text
-from generator.model import json_schema
+from generator.fieldpath import format_path
+from generator.load import load_file, load_text
+from generator.schema import json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "declarations" / "2024" / "nansha-dongchong.yaml"
@@ -63,7 +64,7 @@ def schema_errors(data) -> list[str]:
             keys = [key for key in error.instance if key not in error.schema.get("properties", {})]
         else:
             keys = [None]
-        found.update(format_path(path if key is None else path + (key,)).split("（")[0] for key in keys)
+        found.update(format_path(None, path if key is None else path + (key,)) for key in keys)
     return sorted(found)
 
 

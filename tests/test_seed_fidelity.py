@@ -15,8 +15,8 @@ import pytest
 
 from generator import taxonomy
 from generator.load import load_file, load_text
-from generator.model import Budget, BasicInfo, Spending, Task
-from generator.problems import format_money
+from generator.fields import format_money
+from generator.forms.department_target.model import Budget, BasicInfo, Spending, Task
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_TXT = ROOT / "tests" / "data" / "seed.txt"

@@ -24,7 +24,8 @@ import pytest
 from pypdf import PdfReader
 
 from generator.load import load_file
-from generator.model import Declaration, json_schema
+from generator.forms.department_target.model import DepartmentTarget as Declaration
+from generator.schema import json_schema
 from site_fixtures import (
     DONGCHONG_2025,
     FORMULAS,
@@ -49,7 +50,7 @@ from site_fixtures import (
 )
 
 CSV_HEADERS = {
-    "budget.csv": ["分组", "项目", "预算金额（万元）"],
+    "budget.csv": ["分组", "项目名称", "预算金额（万元）"],
     "tasks.csv": ["序号", "名称", "主要实施内容", "拟投入的资金（万元）", "期望达到的目标（概述）"],
     "indicators.csv": ["一级指标", "二级指标", "三级指标", "实施周期指标值", "年度指标值"],
 }
@@ -142,7 +143,7 @@ def test_declaration_pages_link_every_download_and_the_files_exist(site, sources
         links = [a.get("href") for a in downloads.iter("a")]
         expected = [f"{ident}.pdf", f"{ident}.yaml", f"{ident}.json"] + [f"{ident}-{n}" for n in CSV_HEADERS]
         assert links[: len(expected)] == expected
-        assert links[len(expected):] == [f"../jixiao-{year}.zip"]
+        assert links[len(expected):] == [f"../../{year}/jixiao-{year}.zip"]
         for link in links:
             target = site / source.folder / link
             assert target.is_file() and target.stat().st_size > 0, link

@@ -1,0 +1,47 @@
+"""The registry of forms. A form is a folder beside this file (or a package elsewhere, registered
+through the `jixiao.forms` entry point); adding one is its folder and one line below."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+from .. import catalogue
+from .base import Column, Form, Table
+
+FORMS: dict[str, Form] = {}
+DEFAULT_KIND = "department-target"  # a file without `form:`
+
+
+def register(form: Form) -> Form:
+    """Make a form known to every command: loading, checks, templates, outputs."""
+    catalogue.register(*form.codes)
+    FORMS[form.kind] = form
+    return form
+
+
+def unregister(kind: str) -> None:
+    FORMS.pop(kind, None)
+
+
+def default() -> Form:
+    return FORMS[DEFAULT_KIND]
+
+
+def likely_form(keys: set[str]) -> Form:
+    """The form whose required top-level fields the keys cover best (the default on a tie)."""
+    def score(form: Form) -> tuple[int, bool]:
+        required = {name for name, info in form.model.model_fields.items() if info.is_required()}
+        return len(required & keys) - len(required - keys), form.kind == DEFAULT_KIND
+
+    return max(FORMS.values(), key=score)
+
+
+from . import department_target, project_target  # noqa: E402  (the forms need the registry's types)
+
+register(department_target.FORM)
+register(project_target.FORM)
+
+for _entry in entry_points(group="jixiao.forms"):
+    register(_entry.load())
+
+__all__ = ["Column", "FORMS", "Form", "Table", "default", "likely_form", "register", "unregister"]

@@ -1,0 +1,87 @@
+"""What the project form shows: its template's rows, its CSVs, its chart and comparison."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from ...charts import bar_chart
+from ...compare import Comparison, compare_indicators, compare_lines
+from ...fieldpath import label
+from ...fields import format_amount
+from ...indicators import indicator_blocks, indicator_rows, indicator_table
+from ..base import Column, Table
+from .model import ProjectTarget
+
+L = partial(label, ProjectTarget)
+
+
+def _bound(value) -> str:
+    return f"{value}年" if isinstance(value, int) else f"{value.year}年{value.month}月{value.day}日"
+
+
+def period_text(d: ProjectTarget) -> str:
+    """项目期 as the form prints it: 2024年—2026年, or 2024年3月1日—2024年12月31日."""
+    period = d.project.period
+    return f"{_bound(period.start)}—{_bound(period.end)}"
+
+
+def context(d: ProjectTarget) -> dict:
+    options = d.project.attribute_options
+    chosen = d.project.attribute.strip()
+    return {
+        "attributes": [(option, option.strip() == chosen) for option in options],
+        "period_text": period_text(d),
+        "fund_rows": [(source.label, source.period, source.annual) for source in d.funds.sources],
+        "indicator_blocks": indicator_blocks(d.indicators),
+        "single_value": d.single_value_column,
+    }
+
+
+def _fund_lines(d: ProjectTarget, column: str) -> list[tuple[str, str, object]]:
+    group = L(f"funds.total.{column}")
+    lines = [(group, L("funds.total"), getattr(d.funds.total, column))]
+    return lines + [(group, source.label, getattr(source, column)) for source in d.funds.sources]
+
+
+def tables(d: ProjectTarget) -> list[Table]:
+    header = [L("funds.sources.label"), L("funds.total.period"), L("funds.total.annual")]
+    rows = [[L("funds.total"), d.funds.total.period, d.funds.total.annual]]
+    rows += [[s.label, s.period, s.annual] for s in d.funds.sources]
+    indicator_header, indicator_rows_ = indicator_table(d.indicators)
+    return [
+        Table("funds", L("funds"), header, rows),
+        Table("indicators", L("indicators"), indicator_header, indicator_rows_),
+    ]
+
+
+def charts(d: ProjectTarget):
+    return [
+        bar_chart("annual", f"{L('funds.total.annual')}的来源", [(s.label, s.annual) for s in d.funds.sources]),
+        bar_chart("period", f"{L('funds.total.period')}的来源", [(s.label, s.period) for s in d.funds.sources]),
+    ]
+
+
+def compare(previous: ProjectTarget, current: ProjectTarget) -> Comparison:
+    return Comparison(
+        previous_year=previous.year,
+        amounts=compare_lines(_fund_lines(previous, "annual"), _fund_lines(current, "annual")),
+        indicators=compare_indicators(previous.indicators, current.indicators),
+        goal_changed=previous.goals.annual.strip() != current.goals.annual.strip(),
+        goal_label=L("goals.annual"),
+    )
+
+
+def page(d: ProjectTarget, previous: ProjectTarget | None) -> dict:
+    return {"charts": charts(d), "comparison": compare(previous, d) if previous else None, "previous": previous}
+
+
+def headline(d: ProjectTarget):
+    return L("funds.total.annual"), d.funds.total.annual
+
+
+COLUMNS = (
+    Column(L("funds.total.annual"), lambda d: format_amount(d.funds.total.annual), unit="万元"),
+    Column(L("funds.total.period"), lambda d: format_amount(d.funds.total.period), unit="万元"),
+    Column(L("project.period"), period_text, numeric=False),
+    Column("绩效指标", lambda d: f"{sum(1 for _ in indicator_rows(d.indicators))} 项"),
+)
