@@ -93,7 +93,8 @@ def find_declarations(paths: list[str | Path]) -> tuple[list[Path], list[Problem
             files.append(path)
         else:
             problems.append(Problem(str(raw), 1, 1, "J000", Severity.ERROR, "", "文件或文件夹不存在"))
-    unique = list(dict.fromkeys(files))
+    # The same file named twice, or reached through a link (examples/ links the seed), is read once.
+    unique = list({path.resolve(): path for path in reversed(files)}.values())[::-1]
     return unique, problems
 
 

@@ -1,7 +1,7 @@
 """Declarations for the site tests, building a site with the real command, and reading its pages.
 
 The test site holds the seed (广州市南沙区东涌镇人民政府, 2024) and three departments derived from it
-over two years. The seed's department comes back in 2025 with changed amounts, a task dropped and
+over two years, and the seed's example project forms (examples/2024/nansha-dongchong/projects/). The seed's department comes back in 2025 with changed amounts, a task dropped and
 one added, indicators added, removed and changed, so its 2025 page carries the comparison section.
 Every derived declaration is built from the seed's data by code here, written as YAML, and passes
 `jixiao validate` without errors (warnings about sums are allowed, as for the seed itself).
@@ -30,6 +30,7 @@ from typing import Callable, Iterator
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_PROJECTS = ROOT / "examples" / "2024" / "nansha-dongchong" / "projects"
 SEED_YAML = ROOT / "declarations" / "2024" / "nansha-dongchong.yaml"
 SEED_TXT = Path(__file__).resolve().parent / "data" / "seed.txt"
 JIXIAO = Path(sys.executable).parent / "jixiao"
@@ -334,6 +335,8 @@ def shared_build(tmp_path_factory, name: str, sources: Callable[[], list[Source]
                 if root.exists():
                     shutil.rmtree(root)
                 declarations = write_sources(root / "declarations", sources())
+                if name == "main":  # the seed's projects, so every page kind is on the test site
+                    shutil.copytree(EXAMPLE_PROJECTS, declarations / "2024" / "nansha-dongchong" / "projects")
                 build_site(declarations, root / "site", root / "cache")
                 done.touch()
         finally:

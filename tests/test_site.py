@@ -37,6 +37,7 @@ from site_fixtures import (
     build_site,
     dump,
     hostile_source,
+    EXAMPLE_PROJECTS,
     html_pages,
     huangge_2024,
     jixiao,
@@ -225,6 +226,14 @@ def test_year_zip_holds_every_file_of_the_year(site, sources):
                 expected += [f"{year}/{name}" for name in files]
                 for name in files:
                     assert bundle.read(f"{year}/{name}") == (site / source.folder / name).read_bytes(), name
+            # The year's project forms, at their place below their department: YAML, JSON, two CSVs.
+            for project in sorted(EXAMPLE_PROJECTS.glob("*.yaml")) if year == 2024 else []:
+                ident, folder = project.stem, f"{year}/{SEED_ID}/projects"
+                files = [f"{ident}.yaml", f"{ident}.json", f"{ident}-funds.csv", f"{ident}-indicators.csv"]
+                expected += [f"{folder}/{name}" for name in files]
+                for name in files:
+                    assert bundle.read(f"{folder}/{name}") == (site / folder / ident / name).read_bytes(), name
+                assert bundle.read(f"{folder}/{ident}.yaml") == project.read_bytes()
             assert names == sorted(expected)
 
 

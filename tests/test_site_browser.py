@@ -255,7 +255,11 @@ def test_search_finds_text_that_the_index_cut_into_other_words(visit, server):
 
 
 @pytest.mark.parametrize(
-    "path", ["index.html", "2024/index.html", "search.html", f"2024/{SEED_ID}/index.html", f"2025/{SEED_ID}/index.html"]
+    "path",
+    [
+        "index.html", "2024/index.html", "search.html", f"2024/{SEED_ID}/index.html", f"2025/{SEED_ID}/index.html",
+        f"2024/{SEED_ID}/projects/typical-town/index.html",
+    ],
 )
 def test_axe_finds_no_violation(visit, server, path):
     v = visit()
@@ -284,7 +288,11 @@ def test_axe_does_report_violations(visit, server):
 
 
 @pytest.mark.parametrize(
-    "path", ["index.html", "2025/index.html", "search.html", f"2024/{SEED_ID}/index.html", f"2025/{SEED_ID}/index.html"]
+    "path",
+    [
+        "index.html", "2024/index.html", "2025/index.html", "search.html", f"2024/{SEED_ID}/index.html",
+        f"2025/{SEED_ID}/index.html", f"2024/{SEED_ID}/projects/water-town-culture/index.html",
+    ],
 )
 def test_no_horizontal_page_scroll_at_375_px(visit, server, path):
     v = visit(375, 800)
