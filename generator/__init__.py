@@ -1,3 +1,3 @@
-"""jixiao: 部门整体预算绩效目标申报表 as YAML in git → checked data, print-ready PDF, disclosure site."""
+"""jixiao: 预算绩效目标申报表（部门整体、项目支出）as YAML in git → checked data, print-ready PDF, disclosure site."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -32,8 +32,22 @@ def _report(problems: list[Problem], files: int, err: bool = False) -> int:
     return 1 if errors else 0
 
 
+class FormKind(click.ParamType):
+    """A form's kind, checked against the registry when used, so forms registered later are known."""
+
+    name = "KIND"
+
+    def convert(self, value, param, ctx):
+        if value in forms.FORMS:
+            return value
+        self.fail(f"「{value}」不是已知的表；可写的有：{'、'.join(forms.FORMS)}", param, ctx)
+
+    def get_metavar(self, param, ctx=None):
+        return "[" + "|".join(forms.FORMS) + "]"
+
+
 def _form_choice():
-    return click.Choice(list(forms.FORMS), case_sensitive=True)
+    return FormKind()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -107,6 +121,11 @@ def new(kind: str, year: int, ident: str, name: str, department: str, department
         _fail(f"{target}: 文件已存在，没有覆盖")
     except OSError as exc:
         _fail(f"{target}: 无法写入（{exc.strerror or exc}）")
+    if not schema_path.exists():  # the editor schema the file's first line names, in a new repository
+        from .schema import json_schema
+
+        schema_path.parent.mkdir(parents=True, exist_ok=True)
+        schema_path.write_text(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     click.echo(f"已写出 {target}；填好后运行 jixiao validate {target}")
 
 

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from . import __version__, forms
 from .export import declaration_json, table_csv, year_bundle
+from .fieldpath import field_label
 from .fields import format_amount
 from .files import write_atomically
 from .history import Change, git_history, source_date
@@ -195,6 +196,7 @@ class SiteWriter:
                 previous_entry=previous,
                 department_entry=department_entry,
                 form_page=form_page,
+                owner_label=field_label(entry.form.model, ("department",)) or "部门",
                 **entry.form.page(entry.d, previous.d if previous else None),
                 **form_context(entry.form, entry.d),
             )
