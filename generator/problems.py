@@ -26,9 +26,15 @@ class Problem:
     severity: Severity
     field: str
     message: str
+    # A place in a workbook instead of a line: 'Sheet1!C12' (or '' for the whole workbook); when set,
+    # the problem prints as book.xlsx:Sheet1!C12: … and line/column only order the problems.
+    where: str | None = None
 
     def format(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
+        if self.where is not None:
+            where = f"{self.file}:{self.where}" if self.where else self.file
+        else:
+            where = f"{self.file}:{self.line}:{self.column}"
         field = self.field or "（文件）"
         return f"{where}: {self.severity.label} {self.code}: {field}: {self.message}"
 
