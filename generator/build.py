@@ -115,3 +115,135 @@ def build_pdfs(loaded: list[LoadedDeclaration], out: Path, renderer, force: bool
         result.written.append(target)
     write_atomically(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
     return result
+
+
+# ---- workbooks ------------------------------------------------------------------------------------
+
+XLSX_MODULES = ("__init__.py", "model.py", "render.py", "workbook_write.py", "department_sheet.py", "build.py")
+
+
+def xlsx_path(out: Path, declaration) -> Path:
+    return out / "xlsx" / str(declaration.year) / f"{declaration.department.id}.xlsx"
+
+
+def year_xlsx_path(out: Path, year: int) -> Path:
+    return out / "xlsx" / str(year) / f"jixiao-{year}.xlsx"
+
+
+def _xlsx_fingerprint() -> str:
+    import openpyxl
+
+    from . import __version__
+
+    digest = hashlib.sha256(f"jixiao {__version__} openpyxl {openpyxl.__version__}\n".encode())
+    for name in XLSX_MODULES:
+        digest.update(name.encode() + b"\0" + (Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()
+
+
+def declaration_workbook(items: list[LoadedDeclaration], stamp) -> bytes:
+    """One workbook with a sheet per declaration (in the order given), saved deterministically."""
+    from openpyxl import Workbook
+
+    from .department_sheet import sheet_title, write_sheet
+    from .workbook_write import save_deterministic
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    used: set[str] = set()
+    for item in items:
+        title = base = sheet_title(item.declaration)
+        number = 2
+        while title.lower() in used:  # sheet names are unique regardless of case
+            suffix = f"（{number}）"
+            title = base[: 31 - len(suffix)] + suffix
+            number += 1
+        used.add(title.lower())
+        write_sheet(item.declaration, workbook.create_sheet(title))
+    return save_deterministic(workbook, stamp.replace(tzinfo=None) if stamp else None)
+
+
+def build_workbooks(loaded: list[LoadedDeclaration], out: Path, force: bool = False) -> PdfBuild:
+    """output/xlsx/<年度>/<部门标识>.xlsx for every declaration whose inputs changed, and one
+    output/xlsx/<年度>/jixiao-<年度>.xlsx per year with a sheet per department."""
+    from .pdf import source_date
+
+    result = PdfBuild()
+    common = _xlsx_fingerprint()
+    manifest_path = out / "xlsx" / ".fingerprints.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    by_year: dict[int, list[tuple[LoadedDeclaration, str, object]]] = {}
+    for item in loaded:
+        date = source_date(item)
+        fingerprint = hashlib.sha256(f"{common}\0{date.isoformat()}\0".encode() + item.path.read_bytes()).hexdigest()
+        by_year.setdefault(item.declaration.year, []).append((item, fingerprint, date))
+        target = xlsx_path(out, item.declaration)
+        key = str(target.relative_to(out))
+        if not force and target.is_file() and manifest.get(key) == fingerprint:
+            result.skipped.append(target)
+            continue
+        write_atomically(target, declaration_workbook([item], date))
+        manifest[key] = fingerprint
+        result.written.append(target)
+    for year, members in sorted(by_year.items()):
+        members.sort(key=lambda m: (m[0].declaration.department.name, m[0].declaration.department.id))
+        target = year_xlsx_path(out, year)
+        key = str(target.relative_to(out))
+        fingerprint = hashlib.sha256("\0".join(f for _, f, _ in members).encode()).hexdigest()
+        if not force and target.is_file() and manifest.get(key) == fingerprint:
+            result.skipped.append(target)
+            continue
+        stamp = max(date for _, _, date in members)
+        write_atomically(target, declaration_workbook([m[0] for m in members], stamp))
+        manifest[key] = fingerprint
+        result.written.append(target)
+    write_atomically(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    return result
+
+
+def import_files(
+    files: list[Path], out: Path, dept_id: str | None = None, year: int | None = None, force: bool = False
+) -> tuple[list[Path], list[Problem]]:
+    """Import every form in every workbook (generator.department_sheet), check each YAML as
+    `jixiao validate` would, write it to out/<年度>/<部门标识>.yaml (never over an existing file
+    unless `force`). Returns the files written and every problem, workbook cells and YAML lines alike."""
+    from .department_sheet import import_workbook
+    from .load import load_text
+    from .problems import Severity
+
+    schema = out / "declaration.schema.json"
+    if not schema.is_file():
+        schema = Path("declarations") / "declaration.schema.json"
+    written: list[Path] = []
+    problems: list[Problem] = []
+    seen: dict[Path, str] = {}
+    for path in files:
+        forms, book_problems = import_workbook(path, out, display=str(path), dept_id=dept_id, year=year, schema_path=schema)
+        problems.extend(book_problems)
+        for form in forms:
+            problems.extend(form.problems)
+            if form.target is None or form.text is None:
+                continue
+            where = f"{path}:{form.sheet}"
+            if form.target in seen:
+                problems.append(
+                    Problem(str(path), 0, 0, "J610", Severity.ERROR, "department.id",
+                            f"与 {seen[form.target]} 得到同一个文件 {form.target}，请分别导入并用 --id 区分", where=form.sheet)
+                )
+                continue
+            seen[form.target] = where
+            if form.target.exists() and not force:
+                problems.append(
+                    Problem(str(path), 0, 0, "J608", Severity.ERROR, "", f"{form.target} 已存在，没有覆盖（要覆盖请加 --force）", where=form.sheet)
+                )
+                continue
+            loaded = load_text(form.text, str(form.target))
+            problems.extend(loaded.problems)
+            if loaded.declaration is not None:
+                problems.extend(run_checks(loaded))
+            write_atomically(form.target, form.text.encode("utf-8"))
+            written.append(form.target)
+    return written, problems

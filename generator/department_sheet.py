@@ -57,7 +57,7 @@ from .workbook_write import (
 
 COUNT = Style(horizontal="center", number_format="0")
 FILING = Style(number_format="@")
-WIDTHS = [14, 20, 52, 16, 36]  # 136 units: one A4 landscape page wide at about 100 %
+WIDTHS = [14, 20, 50, 21, 36]  # 136 units: one A4 landscape page wide at about 100 %
 FILING_LABELS = (
     ("unit", "填报单位（盖章）"),
     ("head", "单位负责人"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .build import build_pdfs, pdf_path, write_atomically
+from .build import build_pdfs, declaration_workbook, pdf_path, write_atomically
 from .charts import budget_charts
 from .compare import compare, previous_of
 from .export import CSV_FILES, declaration_json, year_bundle
@@ -59,6 +59,7 @@ class Entry:
         ident = self.d.department.id
         return [
             (f"{ident}.pdf", "申报表 PDF（可打印、归档，内含 YAML 源数据）", "PDF"),
+            (f"{ident}.xlsx", "申报表 Excel（官方版式，可用 jixiao import 导回）", "XLSX"),
             (f"{ident}.yaml", "YAML 源文件", "YAML"),
             (f"{ident}.json", "完整数据", "JSON"),
             (f"{ident}-budget.csv", "预算整体情况", "CSV"),
@@ -140,6 +141,7 @@ class SiteWriter:
         ident = entry.d.department.id
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(pdf_path(self.pdf_root, entry.d), folder / f"{ident}.pdf")
+        write_atomically(folder / f"{ident}.xlsx", declaration_workbook([entry.loaded], source_date(entry.loaded)))
         write_atomically(folder / f"{ident}.yaml", entry.loaded.path.read_bytes())
         write_atomically(folder / f"{ident}.json", declaration_json(entry.d).encode("utf-8"))
         for name, make in CSV_FILES.items():
