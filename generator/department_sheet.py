@@ -542,7 +542,7 @@ class _Reader:
             text = self.g.text(row, col)
             address = self.g.address(row, col)
             self.placement.unplaced.append((address, text))
-            self.problem("J607", Severity.WARNING, (row, col), "", f"「{_short(text)}」没有导入：它不在申报表的任何栏目里")
+            self.problem("J607", Severity.WARNING, (row, col), "（未导入）", f"「{_short(text)}」没有导入：它不在申报表的任何栏目里")
 
 
 def _sheet_ref(name: str) -> str:
@@ -812,7 +812,7 @@ def import_workbook(
         if data is None:
             if grid.cells:
                 skipped.append(
-                    Problem(display, 0, 0, "J604", Severity.WARNING, "", "这个工作表里没有申报表（找不到「部门名称」「三级指标」等栏目），跳过",
+                    Problem(display, 0, 0, "J604", Severity.WARNING, "（工作表）", "这个工作表里没有申报表（找不到「部门名称」「三级指标」等栏目），跳过",
                             where=_sheet_ref(grid.name))
                 )
             continue
