@@ -9,8 +9,9 @@ workbook that holds it (found by its labels, never by cell address), and the YAM
 - `import_workbook(...)`: a workbook file → one YAML text per form found, with the target path.
 
 Long text (总体绩效目标, 主要实施内容, 期望达到的目标, 其他需完成的任务) is Markdown in the YAML: a cell's
-line breaks are paragraphs there (a blank line between). Written back to a cell, a Markdown text
-keeps its blank lines, so a cell that already holds a blank line is read as it stands (round trip).
+line breaks are paragraphs there (a blank line between). Written to a cell, each paragraph is a line;
+a line break inside a paragraph is written as a space before the break, invisible in the cell and
+read back as a line break, so import(export(x)) == x.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def write_sheet(declaration: Declaration, worksheet) -> None:
 
     r = w.next_row()
     w.put(r, 1, "总体绩效目标", LABEL)
-    w.put(r, 2, d.overall_goal, PROSE, to_col=5)
+    w.put(r, 2, prose_cell(d.overall_goal), PROSE, to_col=5)
 
     r = w.next_row()
     w.put(r, 1, "年度重点工作任务", LABEL, to_row=r + len(d.tasks))
@@ -121,13 +122,13 @@ def write_sheet(declaration: Declaration, worksheet) -> None:
     for task in d.tasks:
         r = w.next_row()
         w.put(r, 2, task.name, CENTER)
-        w.put(r, 3, task.content, PROSE)
+        w.put(r, 3, prose_cell(task.content), PROSE)
         w.put(r, 4, task.funds, MONEY)
-        w.put(r, 5, task.goal, PROSE)
+        w.put(r, 5, prose_cell(task.goal), PROSE)
 
     r = w.next_row()
     w.put(r, 1, "其他需完成的任务（可选填）", LABEL)
-    w.put(r, 2, d.other_tasks or "", PROSE, to_col=5)
+    w.put(r, 2, prose_cell(d.other_tasks), PROSE, to_col=5)
 
     r = w.next_row()
     single = context["single_value"]
@@ -314,6 +315,7 @@ class _Reader:
 
     def read_heading(self, first_row: int) -> tuple[str, int | None]:
         title, year = None, None
+        wide = []  # cells spanning the form's width: the title when none names itself 申报表/目标表
         for row, col in self.g.filled():
             if row >= first_row:
                 break
@@ -340,6 +342,10 @@ class _Reader:
                 continue
             if unit_of(text):  # a unit inside a longer line (填报单位：… 单位：元): used, cell still listed
                 self.unit = unit_of(text) or self.unit
+            elif self.g.span(row, col)[1] >= 3:
+                wide.append((row, col))
+        if title is None and wide:
+            title = self.take(*wide[0])
         return title or DEFAULT_TITLE, year
 
     def read_basic(self) -> dict:
@@ -557,13 +563,30 @@ def _short(text: str, limit: int = 40) -> str:
 
 
 def cell_prose(text: str) -> str:
-    """A cell's text as Markdown: Excel line breaks become paragraphs (a blank line between); a text
-    that already has blank lines (as jixiao writes Markdown into a cell) is kept as it is."""
+    """A cell's text as Markdown. Each Excel line break (Alt+Enter) starts a paragraph (a blank line
+    between); blank lines typed in the cell count as one. A line break after a trailing space stays a
+    line break inside the paragraph: that is how `prose_cell` writes one, so the round trip is exact."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "")
-    text = "\n".join(line.rstrip() for line in text.split("\n")).strip("\n").strip()
-    if "\n\n" in text:
-        return re.sub(r"\n{3,}", "\n\n", text)
-    return text.replace("\n", "\n\n")
+    out = ""
+    joiner = None
+    for line in text.split("\n"):
+        if not line.strip():
+            joiner = "\n\n" if out else None
+            continue
+        if out:
+            out += joiner or "\n\n"
+        out += line.rstrip()
+        joiner = "\n" if line.endswith(" ") else "\n\n"
+    return out.strip()
+
+
+def prose_cell(text: str | None) -> str:
+    """Markdown as a cell's text: a paragraph per line (one Excel line break between paragraphs), a
+    line break inside a paragraph as a space and a line break (invisible in the cell)."""
+    if not text:
+        return ""
+    paragraphs = re.split(r"\n\n", text)
+    return "\n".join(paragraph.replace("\n", " \n") for paragraph in paragraphs)
 
 
 def read_sheet(grid: Grid) -> tuple[dict | None, Placement, list[Problem]]:

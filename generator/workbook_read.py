@@ -84,6 +84,14 @@ class Grid:
     def merged(self, row: int, col: int) -> bool:
         return (row, col) in self._anchor
 
+    def span(self, row: int, col: int) -> tuple[int, int]:
+        """(rows, columns) the merged range at (row, col) covers; (1, 1) for a plain cell."""
+        r, c = self.anchor(row, col)
+        for r0, c0, r1, c1 in self.merges:
+            if (r0, c0) == (r, c):
+                return r1 - r0 + 1, c1 - c0 + 1
+        return 1, 1
+
     def raw(self, row: int, col: int) -> RawCell | None:
         return self.cells.get(self.anchor(row, col))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import os
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -77,6 +78,8 @@ class SheetWriter:
         if isinstance(value, str) and value == "":
             value = None
         cell.value = value
+        if isinstance(value, str):
+            cell.data_type = "s"  # text stays text: "=HYPERLINK(…)" is never written as a formula
         font = Font(name=HEADING_FONT if style.heading else BODY_FONT, size=style.size, bold=style.bold)
         alignment = Alignment(horizontal=style.horizontal, vertical=style.vertical, wrap_text=True)
         for r in range(row, to_row + 1):
@@ -184,3 +187,10 @@ class _StampedZip(zipfile.ZipFile):
             zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
             zinfo_or_arcname.external_attr = 0o600 << 16
         return super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        # openpyxl streams each worksheet through a temporary file and adds it with write(), which
+        # would stamp the file's mtime: add its bytes with the fixed time instead.
+        with open(filename, "rb") as handle:
+            data = handle.read()
+        return self.writestr(arcname or os.path.basename(filename), data)
