@@ -59,6 +59,7 @@ from .workbook_write import (
 COUNT = Style(horizontal="center", number_format="0")
 FILING = Style(number_format="@")
 WIDTHS = [14, 20, 50, 21, 36]  # 136 units: one A4 landscape page wide at about 100 %
+DEPARTMENT_LABELS = ("部门名称", "部门（单位）名称", "单位名称", "预算部门名称")
 FILING_LABELS = (
     ("unit", "填报单位（盖章）"),
     ("head", "单位负责人"),
@@ -187,7 +188,7 @@ class Placement:
 
 
 def looks_like_form(grid: Grid) -> bool:
-    return bool(grid.find("部门名称")) and bool(grid.find("三级指标", "总体绩效目标", "年度重点工作任务"))
+    return bool(grid.find(*DEPARTMENT_LABELS)) and bool(grid.find("三级指标", "总体绩效目标", "年度重点工作任务"))
 
 
 class _Reader:
@@ -283,9 +284,10 @@ class _Reader:
     # the form
     def read(self) -> dict | None:
         g = self.g
-        dept = self.need("部门名称", "department.name")
+        dept = next((at for label in DEPARTMENT_LABELS for at in self.g.find(label)), None)
         if dept is None:
             return None
+        self.take(*dept)
         data: dict[str, Any] = {}
         filing = self.read_filing()
         data["title"], data["year"] = self.read_heading(dept[0])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 from enum import Enum
 
 
@@ -28,7 +28,7 @@ class Problem:
     message: str
     # A place in a workbook instead of a line: 'Sheet1!C12' (or '' for the whole workbook); when set,
     # the problem prints as book.xlsx:Sheet1!C12: … and line/column only order the problems.
-    where: str | None = None
+    where: str | None = dataclass_field(default=None, compare=False)
 
     def format(self) -> str:
         if self.where is not None:

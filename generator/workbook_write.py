@@ -15,6 +15,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
@@ -77,6 +78,9 @@ class SheetWriter:
         cell = self.ws.cell(row=row, column=col)
         if isinstance(value, str) and value == "":
             value = None
+        if isinstance(value, str):
+            # Control characters (YAML's "\x07") cannot be stored in a workbook: shown as U+FFFD.
+            value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
         cell.value = value
         if isinstance(value, str):
             cell.data_type = "s"  # text stays text: "=HYPERLINK(…)" is never written as a formula
