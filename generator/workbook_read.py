@@ -56,11 +56,14 @@ class Grid:
     cells: dict[tuple[int, int], RawCell] = field(default_factory=dict)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # first row, col, last row, col
     _anchor: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict, repr=False)
+    _extent: tuple[int, int] = field(default=(0, 0), repr=False)
 
     def __post_init__(self) -> None:
         self.index_merges()
 
     def index_merges(self) -> None:
+        """Index the merged ranges (and the grid's extent); call again after changing cells or merges."""
+        self._extent = (1 + max((r for r, _ in self.cells), default=-1), 1 + max((c for _, c in self.cells), default=-1))
         self._anchor = {}
         for r0, c0, r1, c1 in self.merges:
             if (r1 - r0 + 1) * (c1 - c0 + 1) > MAX_SHEET_CELLS:
@@ -71,11 +74,11 @@ class Grid:
 
     @property
     def rows(self) -> int:
-        return 1 + max((r for r, _ in self.cells), default=-1)
+        return self._extent[0]
 
     @property
     def columns(self) -> int:
-        return 1 + max((c for _, c in self.cells), default=-1)
+        return self._extent[1]
 
     def anchor(self, row: int, col: int) -> tuple[int, int]:
         """The top-left cell of the merged range (row, col) is in, or the cell itself."""
@@ -277,7 +280,8 @@ YUAN_PER_WAN = Decimal(10000)
 def unit_of(text: str) -> str | None:
     """'单位：元', '金额单位:万元', '预算金额（元）' → '元' / '万元'; None when no unit is named."""
     folded = squash(text)
-    match = re.search(r"单位[:：]?(万元|元)", folded) or re.search(r"[（(](万元|元)[)）]", folded)
+    # 元 must end the word: 填报单位：元宝区财政局 names no unit
+    match = re.search(r"单位[:：]?(万元|元)(?![\u4e00-\u9fff])", folded) or re.search(r"[（(](万元|元)[)）]", folded)
     return match.group(1) if match else None
 
 

@@ -42,12 +42,13 @@ class Style:
     border: bool = True
     number_format: str = "General"
     heading: bool = False
+    indent: int = 0
 
 
 LABEL = Style(bold=True, horizontal="center", heading=True)
 TEXT = Style()
 CENTER = Style(horizontal="center")
-MONEY = Style(horizontal="right", number_format=MONEY_FORMAT)
+MONEY = Style(horizontal="right", number_format=MONEY_FORMAT, indent=1)
 VALUE = Style(horizontal="center", number_format=TEXT_FORMAT)
 PROSE = Style(vertical="top", number_format=TEXT_FORMAT)
 TITLE = Style(bold=True, size=18, horizontal="center", border=False, heading=True)
@@ -85,7 +86,7 @@ class SheetWriter:
         if isinstance(value, str):
             cell.data_type = "s"  # text stays text: "=HYPERLINK(…)" is never written as a formula
         font = Font(name=HEADING_FONT if style.heading else BODY_FONT, size=style.size, bold=style.bold)
-        alignment = Alignment(horizontal=style.horizontal, vertical=style.vertical, wrap_text=True)
+        alignment = Alignment(horizontal=style.horizontal, vertical=style.vertical, wrap_text=True, indent=style.indent)
         for r in range(row, to_row + 1):
             for c in range(col, to_col + 1):
                 target = self.ws.cell(row=r, column=c)

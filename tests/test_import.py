@@ -379,6 +379,7 @@ def test_displayed_numbers_and_amounts():
     assert to_wan(Decimal("98309600"), "元") == Decimal("9830.96")
     assert to_wan(Decimal("123"), "元") == Decimal("0.0123")  # exact; J206 then says it has too many decimals
     assert (unit_of("单位：元"), unit_of("金额单位:万元"), unit_of("预算金额（元）"), unit_of("部门名称")) == ("元", "万元", "元", None)
+    assert unit_of("填报单位：元宝区财政局") is None and unit_of("编制单位：某局　单位：万元") == "万元"
     assert squash("部 门\u3000名\n称") == "部门名称" and squash("预算金额（万元）") == "预算金额(万元)"
 
 
