@@ -205,7 +205,7 @@ class _Reader:
 
     def problem(self, code: str, severity: Severity, at: tuple[int, int] | None, field_: str, message: str) -> None:
         row, col = at if at else (0, 0)
-        where = self.g.address(row, col) if at else self.g.name and f"{_sheet_ref(self.g.name)}"
+        where = self.g.address(row, col) if at else _sheet_ref(self.g.name)
         self.problems.append(Problem(self.g.book, row + 1, col + 1, code, severity, field_, message, where=where))
 
     def one(self, label: str, prefix: bool = False, after: int = -1) -> tuple[int, int] | None:
@@ -370,7 +370,10 @@ class _Reader:
         second = self.need("事业发展性支出", "budget.development", after=first[0] if first else -1)
         if not (first and second):
             return budget
-        end = end if end is not None and end > second[0] else self.g.rows
+        # the block ends at the next block's label, whichever comes first
+        later = [at[0] for label in ("总体绩效目标", "年度重点工作任务", "主要实施内容", "三级指标") for at in self.g.find(label)]
+        later += [at[0] for at in self.g.find("其他需完成的任务", prefix=True)]
+        end = min([row for row in [end, *later] if row is not None and row > second[0]] + [self.g.rows])
         left_label, right_label, left_amount, right_amount, left_unit, right_unit = self.budget_columns(first, "收入来源")
         for row in range(first[0] + 1, second[0]):
             label = self.text_at(row, left_label)
@@ -385,6 +388,8 @@ class _Reader:
             self.line(budget["income"], row, right_label, right_amount, right_unit, "budget.income")
         left_label, right_label, left_amount, right_amount, left_unit, right_unit = self.budget_columns(second, "按预算级次划分")
         for row in range(second[0] + 1, end):
+            if left_amount is not None and self.g.text(row, left_label) and self.g.anchor(row, left_label) == self.g.anchor(row, left_amount):
+                break  # a cell across label and amount: the next block, whatever its label says
             self.line(budget["development"], row, left_label, left_amount, left_unit, "budget.development")
             self.line(budget["by_level"], row, right_label, right_amount, right_unit, "budget.by_level")
         for key, label in (("basic", "基本支出"), ("project", "项目支出")):

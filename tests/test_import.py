@@ -420,3 +420,17 @@ def test_a_bad_cell_is_reported_at_its_address_and_the_yaml_is_still_written_to_
     # the YAML carries the text as found, so validate points at the line to fix
     assert result.stdout == "declarations/2024/nansha-dongchong.yaml\n"
     assert any(line.startswith("declarations/2024/nansha-dongchong.yaml:") and "J011" in line and "九千" in line for line in lines)
+
+
+def test_a_missing_block_label_is_named_and_the_rest_still_read(tmp_path):
+    book = Workbook()
+    two_column_sheet(book.active)
+    book.active.title = "Sheet1"
+    book.active["B14"] = None  # 总体绩效目标 gone
+    book.save(tmp_path / "one.xlsx")
+    result = jixiao("import", "one.xlsx", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == "one.xlsx:Sheet1: 错误 J605: overall_goal: 表中找不到栏目「总体绩效目标」"
+    assert not [line for line in lines if "J606" in line]  # the budget block still ends where it should
+    assert "one.xlsx:Sheet1!C14: 警告 J607: （未导入）: 「目标第一段。 目标第二段。」没有导入：它不在申报表的任何栏目里" in lines
