@@ -204,6 +204,9 @@ def build_workbooks(loaded: list[LoadedDeclaration], out: Path, force: bool = Fa
     return result
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
 def import_files(
     files: list[Path], out: Path, dept_id: str | None = None, year: int | None = None, force: bool = False
 ) -> tuple[list[Path], list[Problem]]:
@@ -220,7 +223,16 @@ def import_files(
     written: list[Path] = []
     problems: list[Problem] = []
     seen: dict[Path, str] = {}
-    for path in files:
+    expanded: list[Path] = []
+    for path in files:  # a folder stands for the workbooks in it (not Excel's ~$ lock files)
+        if path.is_dir():
+            expanded += sorted(
+                p for p in path.rglob("*")
+                if p.suffix.lower() in WORKBOOK_SUFFIXES and p.is_file() and not p.name.startswith(("~$", "."))
+            )
+        else:
+            expanded.append(path)
+    for path in expanded:
         forms, book_problems = import_workbook(path, out, display=str(path), dept_id=dept_id, year=year, schema_path=schema)
         problems.extend(book_problems)
         for form in forms:

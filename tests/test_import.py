@@ -434,3 +434,14 @@ def test_a_missing_block_label_is_named_and_the_rest_still_read(tmp_path):
     assert lines[0] == "one.xlsx:Sheet1: 错误 J605: overall_goal: 表中找不到栏目「总体绩效目标」"
     assert not [line for line in lines if "J606" in line]  # the budget block still ends where it should
     assert "one.xlsx:Sheet1!C14: 警告 J607: （未导入）: 「目标第一段。 目标第二段。」没有导入：它不在申报表的任何栏目里" in lines
+
+
+def test_a_folder_imports_every_workbook_in_it(traps_book, tmp_path):
+    folder = tmp_path / "2024"
+    folder.mkdir()
+    (folder / "book.xlsx").write_bytes(traps_book.read_bytes())
+    (folder / "~$book.xlsx").write_bytes(b"lock")  # Excel's lock file while the book is open
+    (folder / "notes.txt").write_text("x", encoding="utf-8")
+    result = jixiao("import", "2024", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["declarations/2024/nansha-dongchong.yaml", "declarations/2024/nansha-caizhengju.yaml"]
