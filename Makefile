@@ -6,11 +6,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.jixiao-installed
 DECLARATIONS ?= declarations
 
-.PHONY: help pdf site serve bench validate test schema system-runtime system-test clean
+.PHONY: help pdf xlsx site serve bench validate test schema system-runtime system-test clean
 
 # The first target: what `make` alone does.
 pdf: system-runtime $(STAMP)
 	$(BIN)/jixiao build pdf $(DECLARATIONS)
+
+xlsx: system-runtime $(STAMP)
+	$(BIN)/jixiao build xlsx $(DECLARATIONS)
 
 site: system-runtime $(STAMP)
 	$(BIN)/jixiao build site $(DECLARATIONS)
@@ -23,6 +26,7 @@ bench: system-runtime $(STAMP)
 
 help:
 	@echo "make pdf        生成 output/pdf/<年度>/<部门标识>.pdf"
+	@echo "make xlsx       生成 output/xlsx/<年度>/<部门标识>.xlsx 和每年一本 jixiao-<年度>.xlsx"
 	@echo "make site       生成静态公开网站 output/site/"
 	@echo "make serve      本机预览网站（改动后自动重建、刷新）"
 	@echo "make bench      测速，结果写入 output/bench.json"

@@ -223,6 +223,45 @@ def build_site_command(paths, out, pdf_cache, font_dir, body_font, heading_font)
     click.echo(f"网站：{len(result.documents)} 份申报 → {Path(out) / 'index.html'}")
 
 
+@build_group.command("xlsx")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--out", default="output", show_default=True, type=click.Path(file_okay=False), help="输出文件夹。")
+@click.option("--force", is_flag=True, help="即使输入没有改动也重新生成。")
+def build_xlsx(paths, out, force) -> None:
+    """把申报文件写成官方版式的 Excel 工作簿：output/xlsx/<年度>/<部门标识>.xlsx，另每年一本 jixiao-<年度>.xlsx。"""
+    from .xlsx import build_workbooks
+
+    result = build(list(paths or DEFAULT_PATHS))
+    _finish(result, "有错误，没有生成任何文件。")
+    made = build_workbooks(result.documents, Path(out), force=force)
+    click.echo(f"Excel：生成 {len(made.written)} 个，未改动跳过 {len(made.skipped)} 个，共 {len(result.documents)} 个申报 → {Path(out) / 'xlsx'}")
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--id", "dept_id", help="部门标识（只导入一份申报时可用）；默认由部门名称转拼音生成。")
+@click.option("--year", type=click.IntRange(2000, 2100), help="预算年度；默认取表上的“XXXX年度”。")
+@click.option("--out", default="declarations", show_default=True, type=click.Path(file_okay=False), help="写到 <out>/<年度>/<部门标识>.yaml。")
+@click.option("--force", is_flag=True, help="覆盖已有的申报文件。")
+def import_command(files, dept_id, year, out, force) -> None:
+    """从 Excel 工作簿（.xlsx、.xls、.ods）导入申报表：每个含申报表的工作表写出一份 YAML，并逐份检查。"""
+    from .importer import import_files
+
+    if dept_id is not None:
+        _check_id(dept_id, "--id")
+    if dept_id is not None and len(files) > 1:
+        raise click.BadParameter("导入多个工作簿时不能指定 --id（每份申报的标识由部门名称生成）", param_hint="--id")
+    written, problems = import_files([Path(f) for f in files], Path(out), dept_id=dept_id, year=year, force=force)
+    for problem in problems:
+        click.echo(problem.format(), err=True)
+    for path in written:
+        click.echo(str(path))
+    errors = sum(p.is_error for p in problems)
+    if written:  # a workbook refused whole is its one line; no summary under it
+        click.echo(f"导入了 {len(written)} 份申报：{errors} 个错误，{len(problems) - errors} 个警告", err=True)
+    sys.exit(1 if errors else 0)
+
+
 @cli.command("serve")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--out", default="output/site", show_default=True, type=click.Path(file_okay=False))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field as dataclass_field
 from enum import Enum
 
 
@@ -27,10 +27,16 @@ class Problem:
     field: str
     message: str
     # The field path the problem is about, kept so `field` can be labelled once the form is known.
-    path: tuple = field(default=(), compare=False, repr=False)
+    path: tuple = dataclass_field(default=(), compare=False, repr=False)
+    # A place in a workbook instead of a line: 'Sheet1!C12' (or '' for the whole workbook); when set,
+    # the problem prints as book.xlsx:Sheet1!C12: … and line/column only order the problems.
+    where: str | None = dataclass_field(default=None, compare=False)
 
     def format(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
+        if self.where is not None:
+            where = f"{self.file}:{self.where}" if self.where else self.file
+        else:
+            where = f"{self.file}:{self.line}:{self.column}"
         field = self.field or "（文件）"
         return f"{where}: {self.severity.label} {self.code}: {field}: {self.message}"
 

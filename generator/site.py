@@ -20,6 +20,7 @@ from .files import write_atomically
 from .history import Change, git_history, source_date
 from .problems import Problem
 from .render import TEMPLATES, environment, form_context
+from .xlsx import workbook_bytes
 
 SITE_TITLE = "部门预算绩效目标公开"
 STATIC_FILES = ("form.css", "site.css", "search.js", "favicon.svg")
@@ -91,6 +92,10 @@ class Entry:
         base = self.base
         files = [
             (f"{base}.pdf", f"{self.form.title} PDF（可打印、归档，内含 YAML 源数据）", "PDF"),
+        ]
+        if self.form.sheet is not None:
+            files.append((f"{base}.xlsx", f"{self.form.title} Excel（官方版式，可用 jixiao import 导回）", "XLSX"))
+        files += [
             (f"{base}.yaml", "YAML 源文件", "YAML"),
             (f"{base}.json", "完整数据", "JSON"),
         ]
@@ -218,6 +223,8 @@ class SiteWriter:
     def write_downloads(self, entry: Entry, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.pdfs[entry.folder], folder / f"{entry.base}.pdf")
+        if entry.form.sheet is not None:
+            write_atomically(folder / f"{entry.base}.xlsx", workbook_bytes([entry.loaded], source_date(entry.loaded)))
         for name, data in self._data_files(entry):
             write_atomically(folder / name, data)
 

@@ -142,7 +142,7 @@ def test_declaration_pages_link_every_download_and_the_files_exist(site, sources
         doc = page(site, f"{source.folder}/index.html")
         downloads = doc.find("ul", cls="downloads")
         links = [a.get("href") for a in downloads.iter("a")]
-        expected = [f"{ident}.pdf", f"{ident}.yaml", f"{ident}.json"] + [f"{ident}-{n}" for n in CSV_HEADERS]
+        expected = [f"{ident}.pdf", f"{ident}.xlsx", f"{ident}.yaml", f"{ident}.json"] + [f"{ident}-{n}" for n in CSV_HEADERS]
         assert links[: len(expected)] == expected
         assert links[len(expected):] == [f"../../{year}/jixiao-{year}.zip"]
         for link in links:

@@ -155,7 +155,7 @@ def test_declaration_page_renders_the_form(visit, server):
     # the stylesheets were applied: the form's tables have ruled cells
     border = page.eval_on_selector("table.form-basic th", "e => getComputedStyle(e).borderTopStyle")
     assert border == "solid"
-    for kind in ("PDF", "YAML", "JSON", "CSV", "ZIP"):
+    for kind in ("PDF", "XLSX", "YAML", "JSON", "CSV", "ZIP"):
         assert page.locator("ul.downloads a", has_text=kind).first.is_visible()
     v.check_stayed_local()
 
@@ -164,7 +164,7 @@ def test_downloads_are_served(visit, server):
     v = visit()
     page = v.goto(server["main"] + f"2024/{SEED_ID}/index.html")
     hrefs = page.eval_on_selector_all("ul.downloads a", "as => as.map(a => a.href)")
-    assert len(hrefs) == 7
+    assert len(hrefs) == 8
     for href in hrefs:
         response = page.request.get(href)
         assert response.ok and len(response.body()) > 0, href

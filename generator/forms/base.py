@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator
@@ -76,8 +76,9 @@ class Form:
     columns: tuple[Column, ...] = ()
     year: Callable[[Any], int] = _year
     department: Callable[[Any], Any] = _department  # a fields.Department: name and id
-    skeleton_values: Callable[[dict], dict] = lambda options: {}
-    extra: dict = field(default_factory=dict)
+    # How the form maps to a worksheet (a module or object with sheet_title(doc) and
+    # write_sheet(doc, worksheet); import_workbook for `jixiao import`), or None: no workbook.
+    sheet: Any = None
 
     @property
     def title(self) -> str:

@@ -1,0 +1,106 @@
+"""The workbook stage: each document in its form's official layout as a worksheet
+(output/xlsx/<location>.xlsx), and one workbook per year with a sheet per document, as bureaus
+circulate them. Incremental and byte-for-byte repeatable like the PDFs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .files import write_atomically
+from .history import source_date
+from .problems import Problem
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def xlsx_path(out: Path, loaded) -> Path:
+    return out / "xlsx" / f"{loaded.location}.xlsx"
+
+
+def year_xlsx_path(out: Path, year: int) -> Path:
+    return out / "xlsx" / str(year) / f"jixiao-{year}.xlsx"
+
+
+def _fingerprint() -> str:
+    """What every workbook depends on besides its YAML: jixiao's code and openpyxl's version."""
+    import openpyxl
+
+    from . import __version__
+
+    digest = hashlib.sha256(f"jixiao {__version__} openpyxl {openpyxl.__version__}\n".encode())
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def workbook_bytes(items: list, stamp) -> bytes:
+    """One workbook with a sheet per document (in the order given), saved deterministically."""
+    from openpyxl import Workbook
+
+    from .workbook_write import save_deterministic
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    used: set[str] = set()
+    for item in items:
+        sheet = item.form.sheet
+        title = base = sheet.sheet_title(item.declaration)
+        number = 2
+        while title.lower() in used:  # sheet names are unique regardless of case
+            suffix = f"（{number}）"
+            title = base[: 31 - len(suffix)] + suffix
+            number += 1
+        used.add(title.lower())
+        sheet.write_sheet(item.declaration, workbook.create_sheet(title))
+    return save_deterministic(workbook, stamp.replace(tzinfo=None) if stamp else None)
+
+
+@dataclass
+class XlsxBuild:
+    written: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def build_workbooks(documents: list, out: Path, force: bool = False) -> XlsxBuild:
+    """A workbook for every document whose form has a sheet and whose inputs changed, and one per year."""
+    result = XlsxBuild()
+    common = _fingerprint()
+    manifest_path = out / "xlsx" / ".fingerprints.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    by_year: dict[int, list[tuple[object, str, object]]] = {}
+    for item in documents:
+        if item.form.sheet is None:
+            continue
+        date = source_date(item)
+        fingerprint = hashlib.sha256(f"{common}\0{date.isoformat()}\0".encode() + item.path.read_bytes()).hexdigest()
+        by_year.setdefault(item.year, []).append((item, fingerprint, date))
+        target = xlsx_path(out, item)
+        key = target.relative_to(out).as_posix()
+        if not force and target.is_file() and manifest.get(key) == fingerprint:
+            result.skipped.append(target)
+            continue
+        write_atomically(target, workbook_bytes([item], date))
+        manifest[key] = fingerprint
+        result.written.append(target)
+    for year, members in sorted(by_year.items()):
+        members.sort(key=lambda m: (m[0].department.name, m[0].department.id, m[0].location))
+        target = year_xlsx_path(out, year)
+        key = target.relative_to(out).as_posix()
+        fingerprint = hashlib.sha256("\0".join(f for _, f, _ in members).encode()).hexdigest()
+        if not force and target.is_file() and manifest.get(key) == fingerprint:
+            result.skipped.append(target)
+            continue
+        stamp = max(date for _, _, date in members)
+        write_atomically(target, workbook_bytes([m[0] for m in members], stamp))
+        manifest[key] = fingerprint
+        result.written.append(target)
+    write_atomically(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    return result
