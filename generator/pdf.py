@@ -17,6 +17,7 @@ from typing import Any, Iterator
 from .compact import compact_fonts
 from .load import LoadedDeclaration
 from .model import format_path
+from .paginate import paginate
 from .problems import Problem, ProblemsFound, Severity
 from .render import TEMPLATES, render_form
 
@@ -226,7 +227,7 @@ class PdfRenderer:
             raise ProblemsFound(problems)
         declaration = loaded.declaration
         date = date or source_date(loaded)
-        html = render_form(declaration, "print.html", date=date.strftime("%Y-%m-%dT%H:%M:%SZ"), font_faces="")
+        stamp = date.strftime("%Y-%m-%dT%H:%M:%SZ")
         source = loaded.path.read_bytes() if loaded.path.is_file() else loaded.text.encode("utf-8")
         attachment = Attachment(
             file_obj=io.BytesIO(source),
@@ -239,10 +240,16 @@ class PdfRenderer:
         collect = _Collect()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(collect)
-        try:
-            document = HTML(string=html, base_url=str(TEMPLATES)).render(
+        def layout(plan):
+            html = render_form(declaration, "print.html", plan=plan, date=stamp, font_faces="")
+            return HTML(string=html, base_url=str(TEMPLATES)).render(
                 stylesheets=[*self.stylesheets, self.fonts_css], font_config=self.font_config
             )
+
+        try:
+            # Laid out, read back, and laid out again where a group or row must be cut at a page
+            # break so that every page carries its labels (generator/paginate.py).
+            document, _plan = paginate(layout)
             pdf = document.write_pdf(
                 pdf_variant="pdf/a-3b",
                 attachments=[attachment],
@@ -251,7 +258,8 @@ class PdfRenderer:
             )
         finally:
             logger.removeHandler(collect)
-        messages = [*self.stylesheet_warnings, *collect.messages]
+        # Each layout reports the same problem again: once is enough.
+        messages = list(dict.fromkeys([*self.stylesheet_warnings, *collect.messages]))
         if messages:
             raise ProblemsFound(
                 [

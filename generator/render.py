@@ -11,6 +11,7 @@ import nh3
 from markupsafe import Markup
 
 from .model import Declaration
+from .paginate import Plan, cut_flows, cut_rows
 from .problems import format_money
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -57,8 +58,12 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def form_context(declaration: Declaration) -> dict:
-    """What the form template needs beyond the model: row counts it lays out by, computed here."""
+def form_context(declaration: Declaration, plan: Plan | None = None) -> dict:
+    """What the form template needs beyond the model: row counts it lays out by, computed here.
+
+    `plan` (from paginate, for the PDF) cuts the indicator blocks and the long rows into one piece a page.
+    """
+    plan = plan or Plan()
     budget = declaration.budget
     first_rows = max(2, len(budget.income))
     second_rows = max(len(budget.development), len(budget.by_level), 1)
@@ -70,8 +75,10 @@ def form_context(declaration: Declaration) -> dict:
             [(x.label, x.amount) for x in budget.development], [(x.label, x.amount) for x in budget.by_level], second_rows
         ),
         "budget_rowspan": first_rows + second_rows + 2,
-        "indicator_blocks": _indicator_blocks(declaration),
-        "short_tasks": {i for i, task in enumerate(declaration.tasks) if _is_short(task)},
+        "indicator_blocks": _indicator_blocks(declaration, plan),
+        "task_rows": _task_rows(declaration, plan),
+        "goal_rows": _prose_rows("overall-goal", declaration.overall_goal, plan),
+        "other_rows": _prose_rows("other-tasks", declaration.other_tasks, plan),
         "single_value": declaration.single_value_column,
     }
 
@@ -90,26 +97,51 @@ def _pair_rows(left: list, right: list, rows: int) -> list[tuple]:
     return [(left[i] if i < len(left) else empty, right[i] if i < len(right) else empty) for i in range(rows)]
 
 
-def _indicator_blocks(declaration: Declaration) -> list[list[dict]]:
-    """One list of rows per 一级指标; the first row of each 一级 and 二级 carries its rowspan."""
+def _indicator_blocks(declaration: Declaration, plan: Plan) -> list[dict]:
+    """One row group per 一级指标, or per page it runs over when the plan cuts it: each piece's first
+    row carries the 一级 label and the 二级 label of the group it begins in, with their rowspans
+    (`continued`: the label goes on from the page before). Rows are numbered within their 一级."""
     blocks = []
-    for category in declaration.indicators:
-        rows = []
-        category_rows = sum(len(group.items) for group in category.groups)
-        for group in category.groups:
-            for index, item in enumerate(group.items):
+    for number, category in enumerate(declaration.indicators):
+        key = f"indicators-{number}"
+        items = [(group, index, item) for group in category.groups for index, item in enumerate(group.items)]
+        for piece in cut_rows(len(items), plan.starts(key)):
+            rows = []
+            for i in range(piece.start, piece.end):
+                group, index, item = items[i]
+                begins = i == piece.start
                 rows.append(
                     {
-                        "level1": category.level1 if not rows else None,
-                        "level1_rowspan": category_rows,
-                        "level2": group.level2 if index == 0 else None,
-                        "level2_rowspan": len(group.items),
+                        "index": i,
+                        "level1": category.level1 if begins else None,
+                        "level1_rowspan": piece.end - piece.start,
+                        "level1_continued": piece.continued,
+                        "level2": group.level2 if index == 0 or begins else None,
+                        "level2_rowspan": min(i - index + len(group.items), piece.end) - i,
+                        "level2_continued": begins and index > 0,
                         "item": item,
                     }
                 )
-        blocks.append(rows)
+            blocks.append({"key": key, "rows": rows, "break_before": piece.break_before})
     return blocks
 
 
-def render_form(declaration: Declaration, template: str = "print.html", **extra) -> str:
-    return environment().get_template(template).render(**form_context(declaration), **extra)
+def _task_rows(declaration: Declaration, plan: Plan) -> list[dict]:
+    """One row per task, or per page a long task runs over when the plan cuts it."""
+    rows = []
+    for number, task in enumerate(declaration.tasks):
+        key = f"task-{number}"
+        flows = {"content": markdown_to_html(task.content), "goal": markdown_to_html(task.goal)}
+        pieces = cut_flows(flows, plan.cuts(key))
+        for piece in pieces:
+            rows.append({"key": key, "task": task, "piece": piece, "short": len(pieces) == 1 and _is_short(task)})
+    return rows
+
+
+def _prose_rows(key: str, text: str | None, plan: Plan) -> list[dict]:
+    """A labelled row of prose, or one per page it runs over."""
+    return [{"key": key, "piece": piece} for piece in cut_flows({"text": markdown_to_html(text)}, plan.cuts(key))]
+
+
+def render_form(declaration: Declaration, template: str = "print.html", plan: Plan | None = None, **extra) -> str:
+    return environment().get_template(template).render(**form_context(declaration, plan), **extra)
