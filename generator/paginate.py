@@ -11,9 +11,9 @@ every row where the first one did: usually the second layout is the last.
 
 The templates say what may be cut, with data attributes, and nothing else here knows the form:
 
-- `data-pg-group="KEY"` on a row group (tbody): its rows, each marked `data-pg-index="N"` (N counts
-  the group's rows from 0, across the pieces it is cut into), may be cut into pieces, one a page.
-  A piece after the first repeats the group's labels. `data-pg-keep` on it: a group that fits on a
+- `data-pg-group="KEY"` on a row group (tbody): its rows, each named `data-pg-index="NAME"` (unique
+  in the group and the same in every layout), may be cut into pieces, one a page, each piece a row
+  group of its own with the same key. A piece after the first repeats the group's labels. `data-pg-keep` on it: a group that fits on a
   page is moved there whole rather than cut (WeasyPrint ignores `break-inside: avoid` on the first
   row group of a table with a header, and would end a page with the header and one row).
 - `data-pg-row="KEY"` on a row: it may be cut inside, at a line boundary, into one row a page. Its
@@ -33,7 +33,7 @@ from __future__ import annotations
 import html as htmllib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Callable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from markupsafe import Markup
 
@@ -57,14 +57,14 @@ MAX_LAYOUTS = 4
 
 @dataclass(frozen=True)
 class Plan:
-    """Where pieces begin. groups: key → indexes of the rows that begin a page (0: the group moves to
-    a new page whole). rows: key → for each piece after the first, the offset in each flow where it
-    begins (all 0: the row moves to a new page whole)."""
+    """Where pieces begin. groups: key → names of the rows that begin a page (the first row's: the
+    group moves to a new page whole). rows: key → for each piece after the first, the offset in each
+    flow where it begins (all 0: the row moves to a new page whole)."""
 
-    groups: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     rows: Mapping[str, tuple[tuple[tuple[str, int], ...], ...]] = field(default_factory=dict)
 
-    def starts(self, key: str) -> tuple[int, ...]:
+    def starts(self, key: str) -> tuple[str, ...]:
         return tuple(self.groups.get(key, ()))
 
     def cuts(self, key: str) -> list[dict[str, int]]:
@@ -91,12 +91,14 @@ class RowsPiece:
     break_before: bool
 
 
-def cut_rows(count: int, starts: Sequence[int]) -> list[RowsPiece]:
-    """A group of `count` rows cut before each row in `starts` (0: the whole group begins a page)."""
-    bounds = sorted({s for s in starts if 0 < s < count})
-    edges = [0, *bounds, count]
+def cut_rows(names: Sequence[str], starts: Iterable[str]) -> list[RowsPiece]:
+    """A group whose rows are `names` cut before each row named in `starts` (the first row's name:
+    the whole group begins a page). Pieces hold positions in `names`."""
+    starts = set(starts)
+    bounds = sorted(i for i, name in enumerate(names) if i > 0 and name in starts)
+    edges = [0, *bounds, len(names)]
     return [
-        RowsPiece(a, b, continued=i > 0, break_before=i > 0 or 0 in starts)
+        RowsPiece(a, b, continued=i > 0, break_before=i > 0 or bool(names) and names[0] in starts)
         for i, (a, b) in enumerate(zip(edges, edges[1:]))
     ]
 
@@ -286,7 +288,9 @@ class _Piece:
 @dataclass
 class _Scan:
     bottoms: list[float] = field(default_factory=list)  # each page's content bottom
-    group_rows: dict[str, dict[int, list[tuple[int, float, float]]]] = field(default_factory=dict)
+    # group key → row name → (page, top, bottom) of each of its boxes; rows in document order
+    group_rows: dict[str, dict[str, list[tuple[int, float, float]]]] = field(default_factory=dict)
+    piece_starts: dict[str, set[str]] = field(default_factory=dict)  # rows that begin a row group
     keep: set[str] = field(default_factory=set)
     rows: dict[str, list[_Piece]] = field(default_factory=dict)
 
@@ -329,11 +333,14 @@ def _scan(document) -> _Scan:
                 if box.element.get(KEEP) is not None:
                     scan.keep.add(key)
                 rows = scan.group_rows.setdefault(key, {})
-                for row in box.children:
-                    if row.element is not None and row.element.get(INDEX) is not None:
-                        rows.setdefault(int(row.element.get(INDEX)), []).append(
-                            (number, row.position_y, row.position_y + row.height)
-                        )
+                named = [row for row in box.children if row.element is not None and row.element.get(INDEX) is not None]
+                for row in named:
+                    rows.setdefault(row.element.get(INDEX), []).append(
+                        (number, row.position_y, row.position_y + row.height)
+                    )
+                first_row = next((child for child in box.element if child.tag == "tr"), None)
+                if first_row is not None and first_row.get(INDEX) is not None:
+                    scan.piece_starts.setdefault(key, set()).add(first_row.get(INDEX))
             elif isinstance(box, boxes.TableRowBox) and box.element is not None and box.element.get(ROW):
                 element = box.element
                 piece = pieces.get(id(element))
@@ -376,13 +383,15 @@ class _Change:
 
 def _group_changes(scan: _Scan, plan: Plan) -> Iterator[_Change]:
     for key, rows in scan.group_rows.items():
-        indexes = sorted(rows)
+        indexes = list(rows)  # document order
         if not indexes:
             continue
         first = {i: rows[i][0] for i in indexes}  # (page, top, bottom) of each row's first box
         planned = set(plan.starts(key))
-        breaks = [i for before, i in zip(indexes, indexes[1:]) if first[i][0] > first[before][0]]
-        new = [i for i in breaks if i not in planned]
+        # A page begins with row i (not inside the row before it, which a row cut handles).
+        breaks = [i for before, i in zip(indexes, indexes[1:]) if first[i][0] > rows[before][-1][0]]
+        # A break where a row group begins is one the plan (or the template) already made.
+        new = [i for i in breaks if i not in planned and i not in scan.piece_starts.get(key, ())]
         if not new:
             continue
         if key in scan.keep and not planned:
@@ -394,14 +403,14 @@ def _group_changes(scan: _Scan, plan: Plan) -> Iterator[_Change]:
             page, top, _bottom = first[new[0]]
             if height <= scan.bottoms[page] - top + 0.01:
                 start_page, start_top, _ = first[indexes[0]]
-                yield _Change((start_page, start_top), True, "group", key, start=0)
+                yield _Change((start_page, start_top), True, "group", key, start=indexes[0])
                 continue
         for i in new:
             before = indexes[indexes.index(i) - 1]
             at = (first[before][0], first[before][2])
             # A break inside a piece that is not the group's last: the piece grew (a repeated label
             # taking more lines) and pushed a row over; the pieces after it were planned for the old layout.
-            later = [s for s in planned if s > i]
+            later = [s for s in planned if s in first and first[s][:2] > first[i][:2]]
             yield _Change(at, bool(later), "group", key, start=i, drop_after=bool(later))
 
 
@@ -472,10 +481,8 @@ def _drop_after(scan: _Scan, groups: dict, rows: dict, change: _Change) -> None:
         found = scan.group_rows.get(key, {})
         for start in sorted(starts):
             boxes = found.get(start)
-            if start > 0 and boxes and (boxes[0][0], boxes[0][1]) > change.at:
+            if boxes and (boxes[0][0], boxes[0][1]) > change.at:
                 starts.discard(start)
-        if key == change.key and change.start is not None:
-            starts.difference_update({s for s in set(starts) if s > change.start})
     for key, cuts in rows.items():
         pieces = scan.rows.get(key, [])
         keep = []

@@ -76,7 +76,7 @@ def form_context(declaration: Declaration, plan: Plan | None = None) -> dict:
         ),
         "budget_rowspan": first_rows + second_rows + 2,
         "indicator_blocks": _indicator_blocks(declaration, plan),
-        "task_rows": _task_rows(declaration, plan),
+        "task_blocks": _task_blocks(declaration, plan),
         "goal_rows": _prose_rows("overall-goal", declaration.overall_goal, plan),
         "other_rows": _prose_rows("other-tasks", declaration.other_tasks, plan),
         "single_value": declaration.single_value_column,
@@ -105,7 +105,7 @@ def _indicator_blocks(declaration: Declaration, plan: Plan) -> list[dict]:
     for number, category in enumerate(declaration.indicators):
         key = f"indicators-{number}"
         items = [(group, index, item) for group in category.groups for index, item in enumerate(group.items)]
-        for piece in cut_rows(len(items), plan.starts(key)):
+        for piece in cut_rows([str(i) for i in range(len(items))], plan.starts(key)):
             rows = []
             for i in range(piece.start, piece.end):
                 group, index, item = items[i]
@@ -126,16 +126,23 @@ def _indicator_blocks(declaration: Declaration, plan: Plan) -> list[dict]:
     return blocks
 
 
-def _task_rows(declaration: Declaration, plan: Plan) -> list[dict]:
-    """One row per task, or per page a long task runs over when the plan cuts it."""
+def _task_blocks(declaration: Declaration, plan: Plan) -> list[dict]:
+    """The task rows, one per task or per page a long task runs over when the plan cuts it, in one
+    row group, or one per page when the plan cuts the group there (each closes its label column)."""
     rows = []
     for number, task in enumerate(declaration.tasks):
         key = f"task-{number}"
         flows = {"content": markdown_to_html(task.content), "goal": markdown_to_html(task.goal)}
         pieces = cut_flows(flows, plan.cuts(key))
-        for piece in pieces:
-            rows.append({"key": key, "task": task, "piece": piece, "short": len(pieces) == 1 and _is_short(task)})
-    return rows
+        for k, piece in enumerate(pieces):
+            name = f"{number}.{k}" if k else str(number)
+            rows.append({"name": name, "key": key, "task": task, "piece": piece, "short": len(pieces) == 1 and _is_short(task)})
+    # A task's piece begins a page: so does a row group.
+    starts = {*plan.starts("tasks"), *(row["name"] for row in rows[1:] if row["piece"].break_before)}
+    return [
+        {"rows": rows[piece.start:piece.end], "break_before": piece.break_before}
+        for piece in cut_rows([row["name"] for row in rows], starts)
+    ]
 
 
 def _prose_rows(key: str, text: str | None, plan: Plan) -> list[dict]:
