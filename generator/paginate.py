@@ -401,8 +401,9 @@ def _group_changes(scan: _Scan, plan: Plan) -> Iterator[_Change]:
                 on_page = [first[i] for i in indexes if first[i][0] == page]
                 height += max(b for _p, _t, b in on_page) - min(t for _p, t, _b in on_page)
             page, top, _bottom = first[new[0]]
-            if height <= scan.bottoms[page] - top + 0.01:
-                start_page, start_top, _ = first[indexes[0]]
+            start_page, start_top, _ = first[indexes[0]]
+            # A group that already begins as high as a page lets it (right under the header) stays.
+            if height <= scan.bottoms[page] - top + 0.01 and start_top > top + 0.5:
                 yield _Change((start_page, start_top), True, "group", key, start=indexes[0])
                 continue
         for i in new:

@@ -583,11 +583,11 @@ def column_of(layout: Layout, header: str) -> tuple[float, float]:
     return layout.find(header)[0].column()
 
 
-def test_every_page_names_the_level1_and_level2_of_its_indicator_rows(labels_layout, labels_decl):
-    """Beside every indicator row, on whatever page, its 一级 and 二级 labels: the name where the group
-    begins, name（续） where it goes on from the page before, and nothing blank."""
-    synthetic, _source = labels_decl
-    layout = labels_layout
+def label_problems(layout: Layout, synthetic) -> tuple[list[str], set[int]]:
+    """Indicator rows without their 一级/二级 label beside them (the name where the group begins,
+    name（续） where it goes on from the page before), labels printed as themselves more than once,
+    names and values not printed exactly once; and the pages that have indicator rows."""
+    problems = []
     rows = {squash(r.level3): r for r in synthetic.indicators}
     columns = {"level1": column_of(layout, "一级指标"), "level2": column_of(layout, "二级指标")}
     pages = set()
@@ -603,22 +603,44 @@ def test_every_page_names_the_level1_and_level2_of_its_indicator_rows(labels_lay
                 c.text for c in layout.page_cells(cell.page)
                 if not c.loose and c.column() == column and c.top < middle < c.bottom
             ]
-            assert beside in ([name], [name + "（续）"]), (cell.page, row.level3, level, beside)
-    assert len(pages) >= 8  # the indicators run over many pages
-    # Each label is printed as itself once, where its group begins; every other time with （续）.
+            if beside not in ([name], [name + "（续）"]):
+                problems.append(f"p{cell.page} {row.level3} {level}: {beside}")
     for level, names in (("level1", synthetic.level1_names), ("level2", [g[1] for g in synthetic.level2_groups])):
         for name in names:
-            assert len([c for c in layout.find(name) if c.column() == columns[level]]) == 1, name
-        assert any(c.text.endswith("（续）") and c.column() == columns[level] for c in layout.cells), level
-
-
-def test_every_indicator_name_and_value_is_printed_once(labels_layout, labels_decl):
-    synthetic, _source = labels_decl
-    counts = Counter(c.text for c in labels_layout.cells if not c.loose)
+            printed = [c for c in layout.find(name) if c.column() == columns[level]]
+            if len(printed) != 1:
+                problems.append(f"{level} {name} printed {len(printed)} times")
+    counts = Counter(c.text for c in layout.cells if not c.loose)
     for row in synthetic.indicators:
         for text in (row.level3, *row.values):
-            assert counts[squash(text)] == 1, text
+            if counts[squash(text)] != 1:
+                problems.append(f"{text} printed {counts[squash(text)]} times")
+    return problems, pages
+
+
+def test_every_page_names_the_level1_and_level2_of_its_indicator_rows(labels_layout, labels_decl):
+    """Beside every indicator row, on whatever page, its 一级 and 二级 labels: the name where the group
+    begins, name（续） where it goes on from the page before, and nothing blank; every 三级 name and
+    value printed once."""
+    synthetic, _source = labels_decl
+    problems, pages = label_problems(labels_layout, synthetic)
+    assert problems == []
+    assert len(pages) >= 8  # the indicators run over many pages
     assert len(synthetic.indicators) == 300
+    columns = [column_of(labels_layout, "一级指标"), column_of(labels_layout, "二级指标")]
+    for column in columns:  # the continued labels were printed
+        assert any(c.text.endswith("（续）") and c.column() == column for c in labels_layout.cells)
+
+
+def test_the_label_check_sees_a_blank_label(labels_layout, labels_decl):
+    """The check above can fail: without the continued labels, the rows they stand beside have none."""
+    import copy
+
+    synthetic, _source = labels_decl
+    blanked = copy.copy(labels_layout)
+    blanked.cells = [c for c in labels_layout.cells if not c.text.endswith("（续）")]
+    problems, _pages = label_problems(blanked, synthetic)
+    assert problems and all("[]" in p for p in problems)
 
 
 def test_a_task_cut_at_a_page_break_shows_its_name_and_amount_on_each_page(labels_layout, labels_decl):
