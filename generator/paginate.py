@@ -13,9 +13,10 @@ The templates say what may be cut, with data attributes, and nothing else here k
 
 - `data-pg-group="KEY"` on a row group (tbody): its rows, each named `data-pg-index="NAME"` (unique
   in the group and the same in every layout), may be cut into pieces, one a page, each piece a row
-  group of its own with the same key. A piece after the first repeats the group's labels. `data-pg-keep` on it: a group that fits on a
-  page is moved there whole rather than cut (WeasyPrint ignores `break-inside: avoid` on the first
-  row group of a table with a header, and would end a page with the header and one row).
+  group of its own with the same key. A piece after the first repeats the group's labels.
+  `data-pg-keep` on it: a group that fits on a page is moved there whole rather than cut
+  (WeasyPrint ignores `break-inside: avoid` on the first row group of a table with a header, and
+  would end a page with the header and one row).
 - `data-pg-row="KEY"` on a row: it may be cut inside, at a line boundary, into one row a page. Its
   cells marked `data-pg-flow="NAME"` hold text that flows on (the piece's text begins at character
   `data-pg-offset`, 0 if absent); cells marked `data-pg-label` are repeated on every piece and must
@@ -376,7 +377,7 @@ class _Change:
     moves_the_rest: bool
     kind: str  # "group" or "row"
     key: str
-    start: int | None = None  # group: the row that begins a page
+    start: str | None = None  # group: the row that begins a page
     cut: dict[str, int] | None = None  # row: where the new piece begins
     drop_after: bool = False  # the plan after this point was made for a layout that has changed
 
