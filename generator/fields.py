@@ -232,3 +232,10 @@ def format_amount(amount: Decimal) -> str:
     """An amount as written, at least two decimals: 12.5 → 12.50, 0.123456 → 0.123456 (some systems print six)."""
     places = max(2, -amount.as_tuple().exponent) if isinstance(amount.as_tuple().exponent, int) else 2
     return f"{amount:,.{places}f}"
+
+
+def format_total(amount: Decimal) -> str:
+    """A computed sum: its significant decimals, at least two (421.910000 + 20.5 → 442.41)."""
+    exponent = amount.normalize().as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"{amount:,.{places}f}"

@@ -192,24 +192,36 @@ RULES = (
 # ---- what the template and the downloads show ----------------------------------------------------
 
 
-def indicator_blocks(indicators: list[IndicatorCategory]) -> list[list[dict]]:
-    """One list of rows per 一级指标; the first row of each 一级 and 二级 carries its rowspan."""
+def indicator_blocks(indicators: list[IndicatorCategory], plan=None) -> list[dict]:
+    """One row group per 一级指标, or per page it runs over when the plan (generator/paginate.py)
+    cuts it: each piece's first row carries the 一级 label and the 二级 label of the group it begins
+    in, with their rowspans (`continued`: the label goes on from the page before, printed （续）).
+    Rows are numbered within their 一级."""
+    from .paginate import Plan, cut_rows
+
+    plan = plan or Plan()
     blocks = []
-    for category in indicators:
-        rows = []
-        category_rows = sum(len(group.items) for group in category.groups)
-        for group in category.groups:
-            for index, item in enumerate(group.items):
+    for number, category in enumerate(indicators):
+        key = f"indicators-{number}"
+        items = [(group, index, item) for group in category.groups for index, item in enumerate(group.items)]
+        for piece in cut_rows([str(i) for i in range(len(items))], plan.starts(key)):
+            rows = []
+            for i in range(piece.start, piece.end):
+                group, index, item = items[i]
+                begins = i == piece.start
                 rows.append(
                     {
-                        "level1": category.level1 if not rows else None,
-                        "level1_rowspan": category_rows,
-                        "level2": group.level2 if index == 0 else None,
-                        "level2_rowspan": len(group.items),
+                        "index": i,
+                        "level1": category.level1 if begins else None,
+                        "level1_rowspan": piece.end - piece.start,
+                        "level1_continued": piece.continued,
+                        "level2": group.level2 if index == 0 or begins else None,
+                        "level2_rowspan": min(i - index + len(group.items), piece.end) - i,
+                        "level2_continued": begins and index > 0,
                         "item": item,
                     }
                 )
-        blocks.append(rows)
+            blocks.append({"key": key, "rows": rows, "break_before": piece.break_before})
     return blocks
 
 

@@ -14,6 +14,7 @@ from .compact import compact_fonts
 from .files import write_atomically
 from .fonts import FontError, FontSettings, check_coverage, font_css, resolve_font
 from .history import source_date
+from .paginate import paginate
 from .problems import Problem
 from .render import TEMPLATES, render_form
 
@@ -75,7 +76,7 @@ class PdfRenderer:
 
         form, doc = loaded.form, loaded.declaration
         date = date or source_date(loaded)
-        html = render_form(form, doc, "print.html", date=date.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        stamp = date.strftime("%Y-%m-%dT%H:%M:%SZ")
         source = loaded.path.read_bytes() if loaded.path.is_file() else loaded.text.encode("utf-8")
         name = f"{form.output_name(doc)}.yaml"
         attachment = Attachment(
@@ -92,10 +93,17 @@ class PdfRenderer:
         collect = _Collect()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(collect)
-        try:
-            document = HTML(string=html, base_url=str(TEMPLATES)).render(
+
+        def layout(plan):
+            html = render_form(form, doc, "print.html", plan=plan, date=stamp)
+            return HTML(string=html, base_url=str(TEMPLATES)).render(
                 stylesheets=[*self.stylesheets, self.fonts_css], font_config=self.font_config
             )
+
+        try:
+            # Laid out, read back, and laid out again where a group or row must be cut at a page
+            # break so that every page carries its labels (generator/paginate.py).
+            document, _plan = paginate(layout)
             pdf = document.write_pdf(
                 pdf_variant="pdf/a-3b",
                 attachments=[attachment],
@@ -104,7 +112,8 @@ class PdfRenderer:
             )
         finally:
             logger.removeHandler(collect)
-        messages = [*self.stylesheet_warnings, *collect.messages]
+        # Each layout reports the same problem again: once is enough.
+        messages = list(dict.fromkeys([*self.stylesheet_warnings, *collect.messages]))
         if messages:
             return None, [loaded.report("J510", (), detail=message) for message in messages]
         return compact_fonts(pdf), []

@@ -11,9 +11,9 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from . import forms
 from .fieldpath import label
 from .fields import format_amount, format_money
+from .paginate import Plan, cut_flows
 
 # Shared templates: print.html, the site's pages, static files. In a wheel they are package data.
 _PACKAGED = Path(__file__).resolve().parent / "templates"
@@ -51,6 +51,8 @@ class FormLoader(jinja2.BaseLoader):
     so a form registered later (a plug-in, a test) is found too."""
 
     def get_source(self, environment, template):
+        from . import forms  # the forms use this module's helpers, so they are looked up when used
+
         kind, _, name = template.partition("/")
         form = forms.FORMS.get(kind)
         if form is None or not name:
@@ -84,8 +86,15 @@ def form_title(form, doc) -> str:
     return getattr(doc, "title", None) or form.title
 
 
-def form_context(form, doc) -> dict:
-    """Everything form.html is rendered with: the model as `d`, its labels as L(…), its own rows."""
+def prose_rows(key: str, text: str | None, plan: Plan) -> list[dict]:
+    """A labelled row of Markdown prose, or one piece per page it runs over when the plan cuts it
+    (generator/paginate.py); the template repeats the label on each piece."""
+    return [{"key": key, "piece": piece} for piece in cut_flows({"text": markdown_to_html(text)}, plan.cuts(key))]
+
+
+def form_context(form, doc, plan: Plan | None = None) -> dict:
+    """Everything form.html is rendered with: the model as `d`, its labels as L(…), its own rows.
+    `plan` (from paginate, for the PDF) says where rows and groups are cut at page breaks."""
     return {
         "d": doc,
         "form": form,
@@ -95,9 +104,9 @@ def form_context(form, doc) -> dict:
         "form_title": form_title(form, doc),
         "year": form.year(doc),
         "department": form.department(doc),
-        **form.context(doc),
+        **form.context(doc, plan or Plan()),
     }
 
 
-def render_form(form, doc, template: str = "print.html", **extra) -> str:
-    return environment().get_template(template).render(**form_context(form, doc), **extra)
+def render_form(form, doc, template: str = "print.html", plan: Plan | None = None, **extra) -> str:
+    return environment().get_template(template).render(**form_context(form, doc, plan), **extra)

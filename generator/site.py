@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from . import __version__, forms
 from .export import declaration_json, table_csv, year_bundle
 from .fieldpath import field_label
-from .fields import format_amount
+from .fields import format_amount, format_total
 from .files import write_atomically
 from .history import Change, git_history, source_date
 from .problems import Problem
@@ -139,7 +139,7 @@ def related_summary(entry: Entry, kind) -> str:
     text = f"{len(mine)} 份"
     if kind.headline is not None:
         total = sum((kind.headline(e.d)[1] for e in mine), Decimal(0))
-        text += f" · 合计 {format_amount(total)} 万元"
+        text += f" · 合计 {format_total(total)} 万元"
     return text
 
 

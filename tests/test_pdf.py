@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from fixtures import (
     SEED_YAML,
     Layout,
     line_of,
+    pdf_runs_and_rules,
     pdf_text,
     pdffonts,
     read_layout,
@@ -554,3 +556,195 @@ def test_long_pdf_size(long_pdf):
     size = long_pdf.stat().st_size
     print(f"long PDF: {size:,} bytes")
     assert size < SIZE_LIMIT
+
+
+# ---- page breaks: labels on every page, groups kept whole, rules closed, nothing outside the grid -----
+
+# Nine 二级 groups of very different sizes: one-row groups (their （续） label is longer than the row),
+# groups over several pages, and a last one small enough to be moved whole.
+LABEL_GROUP_SIZES = (1, 40, 2, 60, 1, 90, 3, 100, 3)
+
+
+@pytest.fixture(scope="module")
+def labels_decl(tmp_path_factory):
+    """40 tasks (the fourth about a page and a half), 300 indicators in groups of uneven sizes."""
+    synthetic = synthetic_declaration(
+        40, 300, long_task=3, long_paragraphs=10, group_sizes=LABEL_GROUP_SIZES,
+        dept_id="labels-dept", department="测试续页标签管理局",
+    )
+    return synthetic, synthetic.write(tmp_path_factory.mktemp("labels"))
+
+
+@pytest.fixture(scope="module")
+def labels_layout(labels_decl, renderer, tmp_path_factory) -> Layout:
+    _synthetic, source = labels_decl
+    path = tmp_path_factory.mktemp("labels-out") / "labels-dept.pdf"
+    path.write_bytes(rendered(renderer, load_file(source)))
+    return read_layout(path)
+
+
+def column_of(layout: Layout, header: str) -> tuple[float, float]:
+    return layout.find(header)[0].column()
+
+
+def label_problems(layout: Layout, synthetic) -> tuple[list[str], set[int]]:
+    """Indicator rows without their 一级/二级 label beside them (the name where the group begins,
+    name（续） where it goes on from the page before), labels printed as themselves more than once,
+    names and values not printed exactly once; and the pages that have indicator rows."""
+    problems = []
+    rows = {squash(r.level3): r for r in synthetic.indicators}
+    columns = {"level1": column_of(layout, "一级指标"), "level2": column_of(layout, "二级指标")}
+    pages = set()
+    for cell in layout.cells:
+        row = rows.get(cell.text)
+        if row is None or cell.loose:
+            continue
+        pages.add(cell.page)
+        middle = (cell.top + cell.bottom) / 2
+        for level, column in columns.items():
+            name = getattr(row, level)
+            beside = [
+                c.text for c in layout.page_cells(cell.page)
+                if not c.loose and c.column() == column and c.top < middle < c.bottom
+            ]
+            if beside not in ([name], [name + "（续）"]):
+                problems.append(f"p{cell.page} {row.level3} {level}: {beside}")
+    for level, names in (("level1", synthetic.level1_names), ("level2", [g[1] for g in synthetic.level2_groups])):
+        for name in names:
+            printed = [c for c in layout.find(name) if c.column() == columns[level]]
+            if len(printed) != 1:
+                problems.append(f"{level} {name} printed {len(printed)} times")
+    counts = Counter(c.text for c in layout.cells if not c.loose)
+    for row in synthetic.indicators:
+        for text in (row.level3, *row.values):
+            if counts[squash(text)] != 1:
+                problems.append(f"{text} printed {counts[squash(text)]} times")
+    return problems, pages
+
+
+def test_every_page_names_the_level1_and_level2_of_its_indicator_rows(labels_layout, labels_decl):
+    """Beside every indicator row, on whatever page, its 一级 and 二级 labels: the name where the group
+    begins, name（续） where it goes on from the page before, and nothing blank; every 三级 name and
+    value printed once."""
+    synthetic, _source = labels_decl
+    problems, pages = label_problems(labels_layout, synthetic)
+    assert problems == []
+    assert len(pages) >= 8  # the indicators run over many pages
+    assert len(synthetic.indicators) == 300
+    columns = [column_of(labels_layout, "一级指标"), column_of(labels_layout, "二级指标")]
+    for column in columns:  # the continued labels were printed
+        assert any(c.text.endswith("（续）") and c.column() == column for c in labels_layout.cells)
+
+
+def test_the_label_check_sees_a_blank_label(labels_layout, labels_decl):
+    """The check above can fail: without the continued labels, the rows they stand beside have none."""
+    import copy
+
+    synthetic, _source = labels_decl
+    blanked = copy.copy(labels_layout)
+    blanked.cells = [c for c in labels_layout.cells if not c.text.endswith("（续）")]
+    problems, _pages = label_problems(blanked, synthetic)
+    assert problems and all("[]" in p for p in problems)
+
+
+def test_a_task_cut_at_a_page_break_shows_its_name_and_amount_on_each_page(labels_layout, labels_decl):
+    synthetic, _source = labels_decl
+    layout = labels_layout
+    task = synthetic.tasks[3]
+    match = layout.match(task.content.replace("\n\n", ""))
+    assert match is not None
+    _index, pieces = match
+    assert len({c.page for c in pieces}) == len(pieces) >= 2  # one piece a page, on two pages at least
+    joined = "".join(c.text for c in pieces)
+    for token in synthetic.sentinels:
+        assert joined.count(token) == 1, token
+    name_column, amount_column = column_of(layout, "名称"), column_of(layout, "拟投入的资金（万元）")
+    for number, piece in enumerate(pieces):
+        beside = [c for c in layout.page_cells(piece.page) if not c.loose and c.top < piece.bottom - 1 and c.bottom > piece.top + 1]
+        names = [c.text for c in beside if c.column() == name_column]
+        amounts = [c.text for c in beside if c.column() == amount_column]
+        assert names == [squash(task.name) + ("（续）" if number else "")], (piece.page, names)
+        assert amounts == [f"{task.funds:,.2f}"], (piece.page, amounts)
+
+
+def test_every_page_of_the_form_ends_with_a_rule_across_the_grid(seed_pdf, long_pdf, labels_layout):
+    """No row is left open at a page foot: the bottom of each page's table has a rule from the grid's
+    left edge to its right edge (a broken row had none, nor had the tasks' label column)."""
+    for data in (seed_pdf.read_bytes(), long_pdf.read_bytes()):
+        for number, (_runs, rules) in enumerate(pdf_runs_and_rules(data), 1):
+            verticals = [r for r in rules if r[0] == "v"]
+            left, right = min(r[1] for r in verticals), max(r[1] for r in verticals)
+            bottom = max(r[3] for r in verticals)
+            under = [r for r in rules if r[0] == "h" and abs(r[1] - bottom) < 1]
+            assert under and min(r[2] for r in under) <= left + 1 and max(r[3] for r in under) >= right - 1, number
+
+
+def test_no_rule_is_drawn_outside_the_grid(seed_pdf, seed_layout):
+    """The 其他需完成的任务 row ends on the grid's right edge, like every other row (its second column
+    was 91% wide on a 10% first one, so its right rule stood 1% of the page out)."""
+    width, height = seed_layout.sizes[0]
+    body_left, _top, body_right, _bottom = page_body(width, height)
+    label = seed_layout.find("其他需完成的任务（可选填）")[0]
+    pages = pdf_runs_and_rules(seed_pdf.read_bytes())
+    _runs, rules = pages[label.page - 1]
+    middle = (label.top + label.bottom) / 2
+    crossing = [r[1] for r in rules if r[0] == "v" and r[2] < middle < r[3]]
+    task_head = [c for c in seed_layout.page_cells(label.page) if c.text == "年度重点工作任务"]
+    head_middle = (task_head[0].top + task_head[0].bottom) / 2 if task_head else None
+    grid = [r[1] for r in rules if r[0] == "v" and head_middle is not None and r[2] < head_middle < r[3]]
+    assert grid, "the tasks' header is on the page of 其他需完成的任务"
+    assert max(crossing) == pytest.approx(max(grid), abs=0.05)
+    assert min(crossing) == pytest.approx(min(grid), abs=0.05)
+    for number, (_runs, page_rules) in enumerate(pages, 1):
+        for rule in page_rules:
+            ends = (rule[1],) if rule[0] == "v" else (rule[2], rule[3])
+            assert all(body_left - 1 <= x <= body_right + 1 for x in ends), (number, rule)
+
+
+def test_a_group_that_fits_on_a_page_is_not_split_and_no_page_ends_with_a_header(seed_layout, labels_layout, long_layout):
+    # The seed: its 产出指标 block (four rows) used to begin under the header at the foot of page 5.
+    for category in seed_data()["indicators"]:
+        names = [item["level3"] for group in category["groups"] for item in group["items"]]
+        pages = {seed_layout.find(name)[0].page for name in names}
+        assert len(pages) == 1, (category["level1"], pages)
+    heads = (
+        ["年度重点工作任务", "名称", "主要实施内容", "拟投入的资金（万元）", "期望达到的目标（概述）"],
+        ["一级指标", "二级指标", "三级指标", "实施周期指标值", "年度指标值"],
+    )
+    for layout in (seed_layout, labels_layout, long_layout):
+        for labels in heads:
+            for page, top in header_pages(layout, labels).items():
+                row = [c for c in layout.page_cells(page) if c.text in labels and abs(c.top - top) < 1]
+                below = [
+                    c for c in layout.page_cells(page)
+                    if not c.loose and c.top >= min(h.bottom for h in row) - 1 and c not in row
+                ]
+                # A row of its table under it (min: the tasks' header label reads down its open column).
+                assert below, (labels[0], page)
+
+
+def test_the_signature_rows_keep_each_label_on_one_line(renderer, tmp_path):
+    synthetic = synthetic_declaration(2, 5, dept_id="sign-dept")
+    text = synthetic.text + "filing:\n  unit: 测试市示范区综合事务管理局\n  phone: 020-12345678\n"
+    path = tmp_path / "2025" / "sign-dept.yaml"
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    pdf = tmp_path / "sign-dept.pdf"
+    pdf.write_bytes(rendered(renderer, load_file(path)))
+    layout = read_layout(pdf)
+    labels = ["填报单位（盖章）", "单位负责人", "填报人", "联系电话", "填报日期"]
+    cells = {}
+    for label in labels:
+        found = layout.find(label)
+        assert len(found) == 1, label
+        cell = cells[label] = found[0]
+        assert not cell.loose  # inside a ruled cell
+        assert max(w.cy for w in cell.words) - min(w.cy for w in cell.words) < 3, (label, cell.words)
+    assert layout.find("测试市示范区综合事务管理局") and layout.find("020-12345678")
+    # Under the grid, on its columns, with room to sign: every row well over one line high.
+    grid = layout.find("三级指标")[0]
+    assert all(c.top > grid.bottom for c in cells.values() if c.page == grid.page)
+    assert cells["填报单位（盖章）"].left == pytest.approx(layout.find("一级指标")[0].left, abs=0.5)
+    assert cells["填报单位（盖章）"].right == pytest.approx(layout.find("二级指标")[0].right, abs=0.5)
+    for cell in cells.values():
+        assert cell.bottom - cell.top > 2 * (cell.words[0].y1 - cell.words[0].y0)

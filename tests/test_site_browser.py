@@ -318,6 +318,29 @@ def test_the_form_scrolls_inside_its_own_block_at_375_px(visit, server):
     v.check_stayed_local()
 
 
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_signature_rows_keep_each_label_on_one_line(visit, server, width):
+    """万顷沙 2025 files a 填报单位 block: its labels never wrap, and the page does not scroll sideways."""
+    v = visit(width, 800)
+    page = v.goto(server["main"] + "2025/nansha-wanqingsha/index.html")
+    labels = page.locator(".form-signature th").evaluate_all(
+        """cells => cells.map(c => {
+            const range = document.createRange();
+            range.selectNodeContents(c);
+            const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            return {text: c.textContent, lines: lines.size, fits: c.scrollWidth <= c.clientWidth};
+        })"""
+    )
+    assert [label["text"] for label in labels] == ["填报单位（盖章）", "单位负责人", "填报人", "联系电话", "填报日期"]
+    assert all(label["lines"] == 1 and label["fits"] for label in labels), labels
+    # The block lines up with the grid above it.
+    edges = page.evaluate("""() => ['.form-indicators', '.form-signature'].map(s => {
+        const r = document.querySelector(s).getBoundingClientRect(); return [r.left, r.right]; })""")
+    assert edges[0] == pytest.approx(edges[1], abs=0.5)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    v.check_stayed_local()
+
+
 # ---- screenshots ----------------------------------------------------------------------------------
 
 

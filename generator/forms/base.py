@@ -69,7 +69,7 @@ class Form:
     rules: tuple[Rule, ...] = ()
     cross_rules: tuple[CrossRule, ...] = ()
     codes: tuple[Code, ...] = ()
-    context: Callable[[Any], dict] = lambda doc: {}  # what form.html needs beyond the model
+    context: Callable[[Any, Any], dict] = lambda doc, plan: {}  # form.html's rows; plan: paginate.Plan
     tables: Callable[[Any], list[Table]] = lambda doc: []  # CSV downloads
     page: Callable[[Any, Any], dict] = lambda doc, previous: {}  # page.html's context, given last year's form
     headline: Callable[[Any], tuple[str, Decimal]] | None = None  # the one amount a listing shows

@@ -56,6 +56,7 @@ from ...workbook_write import (
     print_setup,
 )
 from .model import DEFAULT_TITLE, DepartmentTarget as Declaration
+from ...paginate import Plan
 from .views import context as form_context
 
 COUNT = Style(horizontal="center", number_format="0")
@@ -83,7 +84,7 @@ def sheet_title(declaration: Declaration) -> str:
 def write_sheet(declaration: Declaration, worksheet) -> None:
     """The official form on `worksheet`: merged cells, borders, wrapped text, fitted rows, A4 landscape."""
     d = declaration
-    context = form_context(d)
+    context = form_context(d, Plan())
     w = SheetWriter(worksheet, WIDTHS)
     r = w.next_row()
     w.put(r, 1, d.title, TITLE, to_col=5)
@@ -141,7 +142,7 @@ def write_sheet(declaration: Declaration, worksheet) -> None:
         w.put(r, 4, "实施周期指标值", LABEL)
         w.put(r, 5, "年度指标值", LABEL)
     for block in context["indicator_blocks"]:
-        for row in block:
+        for row in block["rows"]:
             r = w.next_row()
             if row["level1"] is not None:
                 w.put(r, 1, row["level1"], CENTER, to_row=r + row["level1_rowspan"] - 1)

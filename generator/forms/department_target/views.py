@@ -9,6 +9,8 @@ from ...compare import Comparison, compare_indicators, compare_lines
 from ...fieldpath import label
 from ...fields import format_money
 from ...indicators import indicator_blocks, indicator_rows, indicator_table
+from ...paginate import Plan, cut_flows, cut_rows
+from ...render import markdown_to_html, prose_rows
 from ..base import Column, Table
 from .model import DepartmentTarget
 
@@ -35,8 +37,28 @@ def _spending(d: DepartmentTarget) -> list[tuple[str, object]]:
     ]
 
 
-def context(d: DepartmentTarget) -> dict:
-    """What form.html needs beyond the model: row counts it lays out by, computed here."""
+def _task_blocks(d: DepartmentTarget, plan: Plan) -> list[dict]:
+    """The task rows, one per task or per page a long task runs over when the plan cuts it, in one
+    row group, or one per page when the plan cuts the group there (each closes its label column)."""
+    rows = []
+    for number, task in enumerate(d.tasks):
+        key = f"task-{number}"
+        flows = {"content": markdown_to_html(task.content), "goal": markdown_to_html(task.goal)}
+        pieces = cut_flows(flows, plan.cuts(key))
+        for k, piece in enumerate(pieces):
+            name = f"{number}.{k}" if k else str(number)
+            rows.append({"name": name, "key": key, "task": task, "piece": piece, "short": len(pieces) == 1 and _is_short(task)})
+    # A task's piece begins a page: so does a row group.
+    starts = {*plan.starts("tasks"), *(row["name"] for row in rows[1:] if row["piece"].break_before)}
+    return [
+        {"rows": rows[piece.start:piece.end], "break_before": piece.break_before}
+        for piece in cut_rows([row["name"] for row in rows], starts)
+    ]
+
+
+def context(d: DepartmentTarget, plan: Plan) -> dict:
+    """What form.html needs beyond the model: row counts it lays out by and, for the PDF, the rows
+    and groups cut at page breaks (generator/paginate.py), computed here."""
     budget = d.budget
     first_rows = max(2, len(budget.income))
     second_rows = max(len(budget.development), len(budget.by_level), 1)
@@ -46,8 +68,10 @@ def context(d: DepartmentTarget) -> dict:
             [(x.label, x.amount) for x in budget.development], [(x.label, x.amount) for x in budget.by_level], second_rows
         ),
         "budget_rowspan": first_rows + second_rows + 2,
-        "indicator_blocks": indicator_blocks(d.indicators),
-        "short_tasks": {i for i, task in enumerate(d.tasks) if _is_short(task)},
+        "indicator_blocks": indicator_blocks(d.indicators, plan),
+        "task_blocks": _task_blocks(d, plan),
+        "goal_rows": prose_rows("overall-goal", d.overall_goal, plan),
+        "other_rows": prose_rows("other-tasks", d.other_tasks, plan),
         "single_value": d.single_value_column,
     }
 

@@ -10,7 +10,7 @@ from typing import Iterator
 from ...catalogue import ERROR, WARNING, Code
 from ...checks import decimal_places, money, negative_amounts, unique_labels
 from ...fieldpath import label
-from ...fields import format_amount, format_money
+from ...fields import format_amount, format_total
 from ...indicators import RULES as INDICATOR_RULES
 from .model import KIND, ProjectTarget
 
@@ -28,6 +28,15 @@ CODES = (
     Code("J412", WARNING, "项目没有对应的部门整体申报（同一年度、同一部门标识）", "{year} 年度没有部门标识为「{department}」的部门整体申报；请核对主管部门的标识"),
     Code("J413", ERROR, "主管部门名称与部门整体申报中的部门名称不一致", "主管部门「{name}」与部门整体申报（{file}）中的「{expected}」不一致"),
 )
+
+
+def _wan(amount: Decimal) -> str:
+    """A project amount as written (up to six decimals), with its unit, for messages."""
+    return f"{format_amount(amount)} 万元"
+
+
+def _sum(amount: Decimal) -> str:
+    return f"{format_total(amount)} 万元"
 
 
 def amounts(d: ProjectTarget):
@@ -50,7 +59,7 @@ def check_funds_add_up(loaded) -> Iterator:
         if rows != total:
             yield loaded.report(
                 "J221", ("funds", "total", column), column=label(ProjectTarget, f"funds.total.{column}"),
-                total=format_amount(total), rows=format_amount(rows), gap=format_amount(abs(total - rows)),
+                total=format_amount(total), rows=format_total(rows), gap=format_total(abs(total - rows)),
             )
 
 
@@ -58,7 +67,7 @@ def check_annual_within_period(loaded) -> Iterator:
     total = loaded.declaration.funds.total
     if total.annual > total.period:
         yield loaded.report(
-            "J222", ("funds", "total", "annual"), annual=money(total.annual), period=money(total.period)
+            "J222", ("funds", "total", "annual"), annual=_wan(total.annual), period=_wan(total.period)
         )
 
 
@@ -135,8 +144,8 @@ def check_projects_against_department(documents) -> Iterator:
         if total > spending:
             yield department.report(
                 "J410", ("budget", "spending", "project"),
-                year=year, department=expected, count=len(items), projects=money(total),
-                spending=money(spending), gap=format_money(total - spending),
+                year=year, department=expected, count=len(items), projects=_sum(total),
+                spending=money(spending), gap=format_total(total - spending),
             )
 
 

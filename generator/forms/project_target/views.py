@@ -25,14 +25,14 @@ def period_text(d: ProjectTarget) -> str:
     return f"{_bound(period.start)}—{_bound(period.end)}"
 
 
-def context(d: ProjectTarget) -> dict:
+def context(d: ProjectTarget, plan) -> dict:
     options = d.project.attribute_options
     chosen = d.project.attribute.strip()
     return {
         "attributes": [(option, option.strip() == chosen) for option in options],
         "period_text": period_text(d),
         "fund_rows": [(source.label, source.period, source.annual) for source in d.funds.sources],
-        "indicator_blocks": indicator_blocks(d.indicators),
+        "indicator_blocks": indicator_blocks(d.indicators, plan),
         "single_value": d.single_value_column,
     }
 
