@@ -355,15 +355,54 @@ def model_fields(model=None, prefix: str = "") -> dict[str, str]:
     return found
 
 
+def readme_section(heading: str) -> str:
+    start = README.index(f"\n## {heading}")
+    end = README.find("\n## ", start + 1)
+    return README[start:end]
+
+
+def field_rows(text: str) -> dict[str, str]:
+    return {key: label.strip() for key, label in re.findall(r"^\| `([a-z_.\[\]0-9]+)` \| ([^|]+) \|", text, re.M)}
+
+
 def test_readme_field_table_matches_the_model():
-    rows = re.findall(r"^\| `([a-z_.\[\]0-9]+)` \| ([^|]+) \|", README, re.M)
-    table = {key: label.strip() for key, label in rows}
+    table = field_rows(readme_section("申报文件格式"))
     expected = model_fields()
     # The three BudgetLine lists share label/amount; the table describes them once in words.
     expected = {k: v for k, v in expected.items() if not re.match(r"budget\.\w+\[\]\.", k)}
     # Grouping mappings (department, basic_info, budget, budget.spending) are implied by their children.
     expected = {k: v for k, v in expected.items() if k not in ("department", "basic_info", "budget", "budget.spending")}
     assert table == expected
+
+
+def test_readme_project_field_table_names_real_fields_with_their_labels():
+    from generator.forms.project_target.model import ProjectTarget
+
+    table = field_rows(readme_section("项目支出绩效目标申报表"))
+    fields = model_fields(ProjectTarget)
+    assert table and all(fields.get(key) == label for key, label in table.items()), {
+        key: (label, fields.get(key)) for key, label in table.items() if fields.get(key) != label
+    }
+    # Every top-level field is described (department as one row for its name and id).
+    described = {key.split(".")[0] for key in table} | {"department"}
+    assert described == set(ProjectTarget.model_fields)
+
+
+def test_readme_project_example_validates_and_renders(tmp_path):
+    """The README's complete project form, as a user would copy it, beside a department form."""
+    section = readme_section("项目支出绩效目标申报表")
+    example = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    folder = tmp_path / "declarations" / "2025"
+    (folder / "nansha-dongchong" / "projects").mkdir(parents=True)
+    (folder / "nansha-dongchong" / "projects" / "river-cleanup.yaml").write_text(example, encoding="utf-8")
+    seed = SEED.read_text(encoding="utf-8").replace("year: 2024", "year: 2025")
+    (folder / "nansha-dongchong.yaml").write_text(seed, encoding="utf-8")
+    checked = jixiao("validate", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout
+    assert lines(checked.stdout)[-1] == "检查了 2 个申报文件：0 个错误，1 个警告"  # the seed's own J202
+    built = jixiao("build", "pdf", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert (tmp_path / "output/pdf/2025/nansha-dongchong/projects/river-cleanup.pdf").stat().st_size > 10_000
 
 
 def test_readme_code_table_is_the_catalogue():

@@ -318,10 +318,10 @@ def test_year_page_shows_the_departments_project_count_and_total(site):
     cells = [re.sub(r"\s+", " ", c.text()).strip() for c in row.iter("td")]
     found = [c for c in cells if "份" in c]
     assert len(found) == 1, cells
-    match = re.fullmatch(r"3 份 · 合计 ([\d,.]+) 万元", found[0])
-    assert match, found[0]
     total = sum((Decimal(str(raw(ident)["funds"]["total"]["annual"])) for ident in IDS), Decimal(0))
-    assert Decimal(match.group(1).replace(",", "")) == total == Decimal("12073.72")
+    assert total == Decimal("12073.72")  # 1,575.23 + 10,076.58 + 421.910000
+    # A sum is printed with its significant decimals (at least two), not the six of one addend.
+    assert found[0] == "3 份 · 合计 12,073.72 万元"
 
 
 def test_year_page_has_a_table_of_the_projects(site):
@@ -591,6 +591,13 @@ def test_J401_project_file_outside_a_projects_folder(folder):
     )
 
 
+def test_J402_project_file_under_another_years_folder():
+    found = check(TOWN, where="declarations/2023/nansha-dongchong/projects/typical-town.yaml")
+    assert_problem(
+        only(found), "J402", WARNING, line_of(TOWN, "year: 2024"), "year（预算年度）", "预算年度 2024 与所在文件夹「2023」不一致"
+    )
+
+
 # ---- across forms ----------------------------------------------------------------------------------
 
 
@@ -692,15 +699,12 @@ def test_J410_not_reported_when_the_projects_fit_exactly(tmp_path):
     assert cross_findings(problems) == []
 
 
-def test_J410_six_decimal_excess_is_named_as_written():
+def test_J410_six_decimal_excess_is_named_as_written(tmp_path):
     """The projects exceed 项目支出 by 0.000001 万元; rounded to cents the message would read
     '合计 83,136.13 万元，超过 … 83,136.13 万元，多 0.00 万元'."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        root = write_tree(Path(folder), edits={"typical-town": town_with_annual("81138.990001", "80838.990001")})
-        _documents, problems = load_all([root])
-        problem = only(cross_findings(problems))
+    root = write_tree(tmp_path, edits={"typical-town": town_with_annual("81138.990001", "80838.990001")})
+    _documents, problems = load_all([root])
+    problem = only(cross_findings(problems))
     assert problem.code == "J410"
     assert "合计 83,136.130001 万元" in problem.message, problem.message
     assert "多 0.000001 万元" in problem.message, problem.message
