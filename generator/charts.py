@@ -37,6 +37,18 @@ class Chart:
     height: int
     width: int = WIDTH
     bar_height: int = BAR_HEIGHT
+    unit: str = "万元"  # after each bar's figure and the total; empty when the figures carry their own
+    total_label: str = "合计"
+
+    @property
+    def caption(self) -> str:
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{self.title}（{self.total_label} {self.total}{unit}）"
+
+    def spoken(self, bar: Bar) -> str:
+        """A bar as the chart's text alternative reads it."""
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{bar.label} {bar.amount}{unit}（{bar.share}）"
 
 
 def bar_chart(key: str, title: str, items: list[tuple[str, Decimal]]) -> Chart:

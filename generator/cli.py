@@ -147,6 +147,31 @@ def schema(kind: str | None, out: str | None) -> None:
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+def score(paths) -> None:
+    """按计分规则算出自评表的得分：预算执行率、每项指标（及所用规则）、总分与等级。"""
+    from .selfeval import evaluate, percent, points_text
+
+    documents, problems = load_all(list(paths or DEFAULT_PATHS))
+    for problem in problems:
+        if problem.is_error:
+            click.echo(problem.format(), err=True)
+    for item in documents:
+        if item.declaration is None or item.form.summary is None:
+            continue
+        for line in item.form.summary(item.declaration):
+            click.echo(line)
+        for row in evaluate(item.declaration).rows:
+            if row.item.not_applicable:
+                click.echo(f"    {row.item.level3}：不适用，不计分")
+            elif row.computed is not None:
+                click.echo(f"    {row.item.level3}：{points_text(row.computed.value)} / {points_text(row.item.points)} 分（{row.computed.rule}）")
+            else:
+                click.echo(f"    {row.item.level3}：无法计分（{row.problem}）")
+    sys.exit(1 if any(p.is_error for p in problems) else 0)
+
+
+@cli.command()
 def codes() -> None:
     """列出全部检查代码（Markdown 表格，README 中的表由此生成）。"""
     from .catalogue import markdown_table
@@ -187,6 +212,14 @@ def _progress(items):
         yield from bar
 
 
+def _print_scores(documents) -> None:
+    """What the self-evaluations score by the rules: printed by every build, filed figures or not."""
+    for item in documents:
+        if item.form.summary is not None:
+            for line in item.form.summary(item.declaration):
+                click.echo(line)
+
+
 def _finish(result, stopped_message: str) -> None:
     """Report a build's problems and exit 1 when it failed; warnings alone are not printed."""
     if result.failed:
@@ -207,6 +240,7 @@ def build_pdf(paths, out, force, font_dir, body_font, heading_font) -> None:
     result = build(list(paths or DEFAULT_PATHS), pdf=PdfOutput(Path(out), renderer, force, _progress))
     _finish(result, "有错误，没有生成任何文件。")
     made = result.pdf
+    _print_scores(result.documents)
     click.echo(f"PDF：生成 {len(made.written)} 个，未改动跳过 {len(made.skipped)} 个，共 {len(result.documents)} 个申报 → {Path(out) / 'pdf'}")
 
 
@@ -220,6 +254,7 @@ def build_site_command(paths, out, pdf_cache, font_dir, body_font, heading_font)
     renderer = _renderer_or_exit(font_dir, body_font, heading_font)
     result = build(list(paths or DEFAULT_PATHS), pdf=PdfOutput(Path(pdf_cache), renderer), site=SiteOutput(Path(out)))
     _finish(result, "有错误，没有生成任何文件。")
+    _print_scores(result.documents)
     click.echo(f"网站：{len(result.documents)} 份申报 → {Path(out) / 'index.html'}")
 
 

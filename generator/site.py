@@ -117,6 +117,27 @@ class Group:
         return self.form.kind != forms.DEFAULT_KIND
 
 
+def evaluation_summary(entry: Entry) -> dict:
+    """A target form's page shows its self-evaluation: every indicator's 目标 beside 实际, and the score."""
+    from .selfeval import evaluate, percent, points_text
+
+    result = evaluate(entry.d)
+    rows = [
+        {
+            "level1": row.level1, "level2": row.level2, "level3": row.item.level3, "target": row.item.target,
+            "actual": "不适用" if row.item.not_applicable else (row.item.actual or ""),
+            "points": points_text(row.item.points),
+            "score": "—" if row.item.not_applicable else points_text(result.score_of(row)),
+        }
+        for row in result.rows
+    ]
+    total = entry.d.total if entry.d.total is not None else result.total
+    return {
+        "entry": entry, "rows": rows, "rate": percent(result.rate), "total": points_text(total),
+        "grade": entry.d.grade or result.grade,
+    }
+
+
 def _relative(depth: int) -> str:
     return "../" * depth
 
@@ -166,7 +187,8 @@ class SiteWriter:
         kinds = [form for form in forms.FORMS.values() if any(e.form is form for e in in_year)]
         groups = []
         for form in kinds:
-            others = [k for k in kinds if k is not form] if form.kind == forms.DEFAULT_KIND else []
+            # The department form's row counts its department's other amount-bearing forms (projects).
+            others = [k for k in kinds if k is not form and k.headline is not None] if form.kind == forms.DEFAULT_KIND else []
             groups.append(Group(form, [e for e in in_year if e.form is form], others))
         return groups
 
@@ -190,6 +212,9 @@ class SiteWriter:
             self.write_downloads(entry, out / entry.folder)
             previous = _previous(entry, self.entries)
             form_page = entry.form.template("page.html") if entry.form.has_template("page.html") else None
+            evaluation = next(
+                (e for e in entry.related if e.form.target_location and e.form.target_location(e.d) == entry.folder), None
+            )
             department_entry = next(
                 (e for e in entry.related if e.is_department_form), None
             ) if not entry.is_department_form else None
@@ -202,6 +227,7 @@ class SiteWriter:
                 department_entry=department_entry,
                 form_page=form_page,
                 owner_label=field_label(entry.form.model, ("department",)) or "部门",
+                evaluation=evaluation_summary(evaluation) if evaluation else None,
                 **entry.form.page(entry.d, previous.d if previous else None),
                 **form_context(entry.form, entry.d),
             )

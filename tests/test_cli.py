@@ -262,7 +262,9 @@ def test_schema_prints_the_json_schema(schema_output, tmp_path):
     assert {"year", "department", "basic_info", "budget", "overall_goal", "tasks", "indicators"} <= set(
         department["required"]
     )
-    assert set(schema["properties"]["form"]["enum"]) == {"department-target", "project-target"}
+    assert set(schema["properties"]["form"]["enum"]) == {
+        "department-target", "project-target", "department-self-evaluation", "project-self-evaluation"
+    }
     written = jixiao("schema", "--out", "s.json", cwd=tmp_path)
     assert (written.returncode, written.stdout) == (0, "")
     assert (tmp_path / "s.json").read_text(encoding="utf-8") == schema_output.stdout
@@ -300,6 +302,12 @@ def console_blocks() -> list[list[tuple[str, list[str]]]]:
     return blocks
 
 
+def console_block(first_command: str) -> list[tuple[str, list[str]]]:
+    """The README's console block whose first command starts with `first_command`."""
+    [found] = [runs for runs in console_blocks() if runs and runs[0][0].startswith(first_command)]
+    return found
+
+
 def run_readme_command(command: str, cwd: Path) -> list[str]:
     program, *args = command.split()
     assert program == "jixiao"
@@ -307,7 +315,7 @@ def run_readme_command(command: str, cwd: Path) -> list[str]:
 
 
 def test_readme_validate_examples_are_real_output():
-    runs = console_blocks()[0]
+    runs = console_block("jixiao validate declarations/2024/nansha-dongchong.yaml")
     assert [command for command, _ in runs] == [
         "jixiao validate declarations/2024/nansha-dongchong.yaml",
         "jixiao validate --strict declarations/2024/nansha-dongchong.yaml",
@@ -322,12 +330,19 @@ def test_readme_broken_file_example_is_real_output(tmp_path):
     target.parent.mkdir(parents=True)
     text = SEED.read_text(encoding="utf-8")
     target.write_text(text.replace("staff_count: 244 ", "staff_count: 二百四十四").replace("basic:", "basci:"), "utf-8")
-    [(command, output)] = console_blocks()[1]
+    [(command, output)] = [runs for runs in console_blocks() if runs and runs[0][0] == "jixiao validate"][0]
+    assert run_readme_command(command, tmp_path) == output
+
+
+def test_readme_score_and_project_new_examples_are_real_output(tmp_path):
+    [(command, output)] = console_block("jixiao score")
+    assert run_readme_command(command, ROOT) == output
+    [(command, output)] = console_block("jixiao new --form project-target")
     assert run_readme_command(command, tmp_path) == output
 
 
 def test_readme_new_example_is_real_output(tmp_path):
-    [(command, output)] = console_blocks()[2]
+    [(command, output)] = console_block("jixiao new --year")
     assert run_readme_command(command, tmp_path) == output
     assert (tmp_path / "declarations" / "2025" / "nansha-dongchong.yaml").is_file()
 

@@ -36,10 +36,12 @@ def likely_form(keys: set[str]) -> Form:
     return max(FORMS.values(), key=score)
 
 
-from . import department_target, project_target  # noqa: E402  (the forms need the registry's types)
+from . import department_self_evaluation, department_target, project_self_evaluation, project_target  # noqa: E402
 
 register(department_target.FORM)
 register(project_target.FORM)
+register(department_self_evaluation.FORM)
+register(project_self_evaluation.FORM)
 
 for _entry in entry_points(group="jixiao.forms"):
     register(_entry.load())

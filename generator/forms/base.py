@@ -79,6 +79,10 @@ class Form:
     # How the form maps to a worksheet (a module or object with sheet_title(doc) and
     # write_sheet(doc, worksheet); import_workbook for `jixiao import`), or None: no workbook.
     sheet: Any = None
+    # A self-evaluation: where the target form it evaluates lies (its location), and the lines
+    # `jixiao build` prints with the computed scores.
+    target_location: Callable[[Any], str] | None = None
+    summary: Callable[[Any], list[str]] | None = None
 
     @property
     def title(self) -> str:
