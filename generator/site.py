@@ -120,6 +120,7 @@ class Group:
 def evaluation_summary(entry: Entry) -> dict:
     """A target form's page shows its self-evaluation: every indicator's 目标 beside 实际, and the score."""
     from .selfeval import evaluate, percent, points_text
+    from .selfeval_views import score_chart
 
     result = evaluate(entry.d)
     rows = [
@@ -134,7 +135,7 @@ def evaluation_summary(entry: Entry) -> dict:
     total = entry.d.total if entry.d.total is not None else result.total
     return {
         "entry": entry, "rows": rows, "rate": percent(result.rate), "total": points_text(total),
-        "grade": entry.d.grade or result.grade,
+        "grade": entry.d.grade or result.grade, "chart": score_chart(entry.d),
     }
 
 

@@ -264,6 +264,7 @@ def test_search_finds_text_that_the_index_cut_into_other_words(visit, server):
     [
         "index.html", "2024/index.html", "search.html", f"2024/{SEED_ID}/index.html", f"2025/{SEED_ID}/index.html",
         f"2024/{SEED_ID}/projects/typical-town/index.html",
+        f"2024/{SEED_ID}/projects/typical-town.self-evaluation/index.html",
     ],
 )
 def test_axe_finds_no_violation(visit, server, path):
@@ -297,6 +298,7 @@ def test_axe_does_report_violations(visit, server):
     [
         "index.html", "2024/index.html", "2025/index.html", "search.html", f"2024/{SEED_ID}/index.html",
         f"2025/{SEED_ID}/index.html", f"2024/{SEED_ID}/projects/water-town-culture/index.html",
+        f"2024/{SEED_ID}/projects/typical-town.self-evaluation/index.html",
     ],
 )
 def test_no_horizontal_page_scroll_at_375_px(visit, server, path):
