@@ -15,7 +15,8 @@ from openpyxl import Workbook, load_workbook
 
 from fixtures import SEED_YAML, run, squash, synthetic_declaration
 from generator.xlsx import workbook_bytes as declaration_workbook
-from generator.forms.department_target.sheet import import_workbook, read_sheet, to_yaml
+from generator.forms.department_target.sheet import read_sheet, to_yaml
+from generator.importer import import_workbook
 from generator.load import LoadedDocument, find_declarations, load_file, load_text
 from generator.workbook_read import read_workbook_bytes
 from site_fixtures import hostile_source, test_sources
