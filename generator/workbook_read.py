@@ -193,6 +193,13 @@ def number_value(value: int | float, number_format: str = "General") -> Decimal:
     if isinstance(value, bool):
         raise TypeError("a boolean is not a number")
     if isinstance(value, int):
+        # 20 in a 0.000000 format shows 20.000000: the decimals a project's amount is written with
+        places = _format_decimals(number_format)
+        if places and not _is_percent(number_format):
+            try:
+                return Decimal(value).quantize(Decimal(1).scaleb(-places))
+            except InvalidOperation:
+                pass
         return Decimal(value)
     if isinstance(value, Decimal):
         return value

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -91,8 +92,15 @@ def prose(text: Any, indent: str) -> str:
     return _block(str(text), indent) or scalar(text)
 
 
+def width(text: str) -> int:
+    """Columns a line takes in an editor: CJK and full-width characters two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
 def comment(line: str, text: str, column: int = 26) -> str:
-    return f"{line.ljust(column)}# {text}" if len(line) < column else f"{line}  # {text}"
+    """`line` with `# text` at `column` (counted as an editor shows it), or two spaces after."""
+    used = width(line)
+    return f"{line}{' ' * (column - used)}# {text}" if used < column else f"{line}  # {text}"
 
 
 def header(schema_path: str, source_note: str) -> list[str]:
