@@ -115,7 +115,7 @@ def _finish(form, imported: ImportedForm, data: dict, path: Path, out: Path, ide
         value["id"] = slug(value["name"] or "")
         if not value["id"]:
             name_label, id_label = field_label(form.model, (key, "name")) or "名称", field_label(form.model, (key, "id")) or "标识"
-            hint = "请用 --id 指定" if key == own_key else "请在 YAML 里填写"
+            hint = "请用 --id 指定" if key == own_key else "请在表上写出全称"
             imported.problems.append(Problem(str(path), 0, 0, "J609", Severity.ERROR, f"{key}.id",
                                              f"无法从{name_label}「{value['name'] or ''}」生成{id_label}，{hint}", where=sheet_where))
             return

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import partial
 from typing import Any
+
+from ...fieldpath import label
 
 from ...paginate import Plan
 from ...problems import Problem, Severity
@@ -43,16 +46,12 @@ from ...yaml_style import amount_text, comment, header, indicators_lines, prose,
 from .model import DEFAULT_TITLE, DepartmentTarget as Declaration
 from .views import context as form_context
 
+L = partial(label, Declaration)
+
 COUNT = Style(horizontal="center", number_format="0")
 FILING = Style(number_format="@")
 DEPARTMENT_LABELS = ("部门名称", "部门（单位）名称", "单位名称", "预算部门名称")
-FILING_LABELS = (
-    ("unit", "填报单位（盖章）"),
-    ("head", "单位负责人"),
-    ("preparer", "填报人"),
-    ("phone", "联系电话"),
-    ("date", "填报日期"),
-)
+FILING_LABELS = tuple((key, L(f"filing.{key}")) for key in ("unit", "head", "preparer", "phone", "date"))
 
 # ---- writing ----------------------------------------------------------------------------------------
 
@@ -75,32 +74,33 @@ def write_sheet(declaration: Declaration, worksheet) -> None:
     w.put(r, 1, "金额单位：万元", NOTE_RIGHT, to_col=5)
     header_rows = f"1:{r}"
     r = w.next_row()
-    w.put(r, 1, "部门名称", LABEL)
+    w.put(r, 1, L("department.name"), LABEL)
     w.put(r, 2, d.department.name, TEXT, to_col=5)
     r = w.next_row()
-    w.put(r, 1, "基本信息", LABEL)
-    w.put(r, 2, "财政供养人员数", LABEL)
+    w.put(r, 1, L("basic_info"), LABEL)
+    w.put(r, 2, L("basic_info.staff_count"), LABEL)
     w.put(r, 3, d.basic_info.staff_count, COUNT)
-    w.put(r, 4, "下属二级单位数", LABEL)
+    w.put(r, 4, L("basic_info.subordinate_units"), LABEL)
     w.put(r, 5, d.basic_info.subordinate_units, COUNT)
 
     first = w.next_row()
-    w.put(first, 1, "预算整体情况", LABEL, to_row=first + context["budget_rowspan"] - 1)
-    for col, text in enumerate(("部门预算支出", "预算金额（万元）", "收入来源", "预算金额（万元）"), 2):
+    w.put(first, 1, L("budget"), LABEL, to_row=first + context["budget_rowspan"] - 1)
+    amount = L("budget.income.amount")
+    for col, text in enumerate((L("budget.spending"), amount, L("budget.income"), amount), 2):
         w.put(first, col, text, LABEL)
     _budget_rows(w, context["budget_first"])
     r = w.next_row()
-    for col, text in enumerate(("事业发展性支出", "预算金额（万元）", "按预算级次划分", "预算金额（万元）"), 2):
+    for col, text in enumerate((L("budget.development"), amount, L("budget.by_level"), amount), 2):
         w.put(r, col, text, LABEL)
     _budget_rows(w, context["budget_second"])
 
     r = w.next_row()
-    w.put(r, 1, "总体绩效目标", LABEL)
+    w.put(r, 1, L("overall_goal"), LABEL)
     w.put(r, 2, prose_cell(d.overall_goal), PROSE, to_col=5)
 
     r = w.next_row()
-    w.put(r, 1, "年度重点工作任务", LABEL, to_row=r + len(d.tasks))
-    for col, text in enumerate(("名称", "主要实施内容", "拟投入的资金（万元）", "期望达到的目标（概述）"), 2):
+    w.put(r, 1, L("tasks"), LABEL, to_row=r + len(d.tasks))
+    for col, text in enumerate((L(f"tasks.{key}") for key in ("name", "content", "funds", "goal")), 2):
         w.put(r, col, text, LABEL)
     for task in d.tasks:
         r = w.next_row()
@@ -110,18 +110,18 @@ def write_sheet(declaration: Declaration, worksheet) -> None:
         w.put(r, 5, prose_cell(task.goal), PROSE)
 
     r = w.next_row()
-    w.put(r, 1, "其他需完成的任务（可选填）", LABEL)
+    w.put(r, 1, L("other_tasks"), LABEL)
     w.put(r, 2, prose_cell(d.other_tasks), PROSE, to_col=5)
 
     write_indicators(w, d.indicators)
 
     if d.filing is not None:
-        for key, label in FILING_LABELS:
+        for key, text in FILING_LABELS:
             value = getattr(d.filing, key)
             if key == "date" and value is not None:
                 value = f"{value.year}年{value.month}月{value.day}日"
             r = w.next_row()
-            w.put(r, 1, label, LABEL)
+            w.put(r, 1, text, LABEL)
             w.put(r, 2, value or "", FILING, to_col=5)
     w.fit_rows()
     print_setup(worksheet, header_rows)
