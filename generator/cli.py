@@ -274,19 +274,19 @@ def build_xlsx(paths, out, force) -> None:
 
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-@click.option("--id", "dept_id", help="部门标识（只导入一份申报时可用）；默认由部门名称转拼音生成。")
+@click.option("--id", "ident", help="标识：部门整体表的部门标识，项目表的项目标识（只导入一份申报时可用）；默认由名称转拼音生成。")
 @click.option("--year", type=click.IntRange(2000, 2100), help="预算年度；默认取表上的“XXXX年度”。")
-@click.option("--out", default="declarations", show_default=True, type=click.Path(file_okay=False), help="写到 <out>/<年度>/<部门标识>.yaml。")
+@click.option("--out", default="declarations", show_default=True, type=click.Path(file_okay=False), help="写到 <out>/<年度>/<部门标识>.yaml，项目表写到 <out>/<年度>/<部门标识>/projects/<项目标识>.yaml。")
 @click.option("--force", is_flag=True, help="覆盖已有的申报文件。")
-def import_command(files, dept_id, year, out, force) -> None:
+def import_command(files, ident, year, out, force) -> None:
     """从 Excel 工作簿（.xlsx、.xls、.ods）导入申报表：每个含申报表的工作表写出一份 YAML，并逐份检查。"""
     from .importer import import_files
 
-    if dept_id is not None:
-        _check_id(dept_id, "--id")
-    if dept_id is not None and len(files) > 1:
+    if ident is not None:
+        _check_id(ident, "--id")
+    if ident is not None and len(files) > 1:
         raise click.BadParameter("导入多个工作簿时不能指定 --id（每份申报的标识由部门名称生成）", param_hint="--id")
-    written, problems = import_files([Path(f) for f in files], Path(out), dept_id=dept_id, year=year, force=force)
+    written, problems = import_files([Path(f) for f in files], Path(out), ident=ident, year=year, force=force)
     for problem in problems:
         click.echo(problem.format(), err=True)
     for path in written:

@@ -8,7 +8,9 @@ screen), with labels found by their text whatever whitespace 分散对齐 put in
 Readers: openpyxl for .xlsx (number formats, merges, cached formula values), xlrd for .xls (number
 formats and merges with formatting_info), python-calamine for .ods (it has neither number formats
 nor merges for .ods; numbers are then cleaned to the 15 significant digits a spreadsheet shows).
-Nothing here knows about any particular form.
+`SheetReader` is what every form's reader shares: which cells a reading used (the rest are reported,
+J607), values read at cells (amounts in 元 or 万元, long text), the heading above a form (title, year,
+unit) and the 绩效指标 grid every form has. Nothing here knows any one form's other blocks.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterator
+
+from .problems import Problem, Severity
 
 # A filled-in form is tens of kilobytes; a workbook of a whole bureau's forms a few megabytes.
 MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
@@ -189,6 +193,13 @@ def number_value(value: int | float, number_format: str = "General") -> Decimal:
     if isinstance(value, bool):
         raise TypeError("a boolean is not a number")
     if isinstance(value, int):
+        # 20 in a 0.000000 format shows 20.000000: the decimals a project's amount is written with
+        places = _format_decimals(number_format)
+        if places and not _is_percent(number_format):
+            try:
+                return Decimal(value).quantize(Decimal(1).scaleb(-places))
+            except InvalidOperation:
+                pass
         return Decimal(value)
     if isinstance(value, Decimal):
         return value
@@ -467,3 +478,238 @@ def _read_ods(data: bytes, display: str) -> list[Grid]:
             grid.index_merges()
             grids.append(grid)
     return grids
+
+
+# ---- reading a form off a grid: what every form's reader shares ---------------------------------------
+
+
+@dataclass
+class Placement:
+    """Which cells (top-left of merges) a reading used, and the non-empty ones it did not."""
+
+    placed: set[tuple[int, int]] = field(default_factory=set)
+    unplaced: list[tuple[str, str]] = field(default_factory=list)  # (Sheet!C12, text)
+
+
+def short(text: str, limit: int = 40) -> str:
+    flat = re.sub(r"\s+", " ", text).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def cell_prose(text: str) -> str:
+    """A cell's text as Markdown. Each Excel line break (Alt+Enter) starts a paragraph (a blank line
+    between); blank lines typed in the cell count as one. A line break after a trailing space stays a
+    line break inside the paragraph: that is how workbook_write.prose_cell writes one, so the round
+    trip is exact."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "")
+    out = ""
+    joiner = None
+    for line in text.split("\n"):
+        if not line.strip():
+            joiner = "\n\n" if out else None
+            continue
+        if out:
+            out += joiner or "\n\n"
+        out += line.rstrip()
+        joiner = "\n" if line.endswith(" ") else "\n\n"
+    return out.strip()
+
+
+class SheetReader:
+    """Reads one form off a grid, remembering every cell it used; `finish()` reports the others."""
+
+    def __init__(self, grid: Grid):
+        self.g = grid
+        self.placement = Placement()
+        self.problems: list[Problem] = []
+        self.unit = "万元"
+
+    # bookkeeping
+    def take(self, row: int, col: int) -> str:
+        self.placement.placed.add(self.g.anchor(row, col))
+        return self.g.text(row, col)
+
+    def problem(self, code: str, severity: Severity, at: tuple[int, int] | None, field_: str, message: str) -> None:
+        row, col = at if at else (0, 0)
+        where = self.g.address(row, col) if at else sheet_ref(self.g.name)
+        self.problems.append(Problem(self.g.book, row + 1, col + 1, code, severity, field_, message, where=where))
+
+    def one(self, label: str, prefix: bool = False, after: int = -1) -> tuple[int, int] | None:
+        found = [at for at in self.g.find(label, prefix=prefix) if at[0] > after]
+        return found[0] if found else None
+
+    def need(self, label: str, field_: str, prefix: bool = False, after: int = -1) -> tuple[int, int] | None:
+        at = self.one(label, prefix, after)
+        if at is None:
+            self.problem("J605", Severity.ERROR, None, field_, f"表中找不到栏目「{label}」")
+        else:
+            self.take(*at)
+        return at
+
+    def in_row(self, row: int, *labels: str, prefix: bool = False, start: int = 0) -> int | None:
+        wanted = [squash(label) for label in labels]
+        for col in range(start, self.g.columns):
+            if self.g.anchor(row, col) != (row, col):
+                continue
+            text = self.g.label(row, col)
+            if text and any(text == w or (prefix and text.startswith(w)) for w in wanted):
+                self.take(row, col)
+                return col
+        return None
+
+    # values
+    def text_at(self, row: int, col: int | None) -> str | None:
+        if col is None:
+            return None
+        text = self.take(row, col)
+        return text or None
+
+    def prose_at(self, row: int, col: int | None) -> str | None:
+        text = self.text_at(row, col)
+        return cell_prose(text) if text else None
+
+    def value_right(self, at: tuple[int, int]) -> tuple[int, int] | None:
+        right = self.g.next_right(*at)
+        if right is not None and right[0] != at[0]:
+            return None
+        return right
+
+    def amount_at(self, row: int, col: int | None, unit: str, field_: str):
+        """The amount at a cell in 万元 (exact; `unit` is the column's), the text itself when it is no
+        amount (reported, J606), None for an empty cell."""
+        if col is None:
+            return None
+        text = self.take(row, col)
+        if not text:
+            return None
+        number = cell_number(self.g.raw(row, col))
+        own_unit = unit
+        if number is None:
+            match = re.fullmatch(r"(.*?)\s*(万元|元)", unicodedata.normalize("NFKC", text))
+            if match:
+                number = parse_number_text(match.group(1))
+                own_unit = match.group(2)
+        if number is None:
+            self.problem("J606", Severity.ERROR, (row, col), field_, f"「{short(text)}」不是金额")
+            return text
+        if number < 0:
+            self.problem("J606", Severity.ERROR, (row, col), field_, f"金额 {text} 是负数")
+        return to_wan(number, own_unit)
+
+    # the heading above the form: title, budget year, unit
+    def read_heading(self, first_row: int, default_title: str) -> tuple[str, int | None]:
+        title, year = None, None
+        wide = []  # cells spanning the form's width: the title when none names itself 申报表/目标表
+        for row, col in self.g.filled():
+            if row >= first_row:
+                break
+            if self.g.anchor(row, col) in self.placement.placed:
+                continue
+            text = self.g.text(row, col)
+            folded = squash(text)
+            if unit_of(text) and re.fullmatch(r"(金额)?单位[:：]?(万元|元)", folded):
+                self.unit = unit_of(text)
+                self.take(row, col)
+                continue
+            match = re.fullmatch(r"[（(]?(\d{4})年度?[)）]?", folded)
+            if match and year is None:
+                year = int(match.group(1))
+                self.take(row, col)
+                continue
+            if title is None and re.search(r"(绩效目标|申报表|目标表)", folded):
+                lead = re.match(r"^\s*(\d{4})\s*年度?\s*", text)
+                if lead:
+                    year = year or int(lead.group(1))
+                    text = text[lead.end():]
+                title = text.strip()
+                self.take(row, col)
+                continue
+            if unit_of(text):  # a unit inside a longer line (填报单位：… 单位：元): used, cell still listed
+                self.unit = unit_of(text) or self.unit
+            elif self.g.span(row, col)[1] >= 3:
+                wide.append((row, col))
+        if title is None and wide:
+            title = self.take(*wide[0])
+        return title or default_title, year
+
+    # the 绩效指标 grid
+    def read_indicators(self, stops: Iterator[int] | list[int] = ()) -> list:
+        """The grid below its 三级指标 header, to the end of the sheet or the first of `stops` below it."""
+        header = self.need("三级指标", "indicators")
+        if header is None:
+            return []
+        for at in self.g.find("绩效指标", "年度绩效指标", "实施期绩效指标"):  # a block label beside the grid
+            if at[0] >= header[0] and at[1] < header[1]:
+                self.take(*at)
+        row = header[0]
+        c1 = self.in_row(row, "一级指标")
+        c2 = self.in_row(row, "二级指标")
+        c3 = header[1]
+        start = row + 1
+        period = annual = single = None
+        for r in (row, row + 1):
+            period = self.in_row(r, "实施周期指标值", "实施周期目标值")
+            annual = self.in_row(r, "年度指标值", "年度目标值")
+            if period is not None or annual is not None:
+                start = max(start, r + 1)
+                break
+        if period is None and annual is None:
+            single = self.in_row(row, "指标值", "目标值", "指标值（包含数字及文字描述）")
+        elif self.in_row(row, "指标值") is not None:
+            pass  # 指标值 spanning the two value columns, which the next row names
+        for col, label in ((c1, "一级指标"), (c2, "二级指标")):
+            if col is None:
+                self.problem("J605", Severity.ERROR, header, "indicators", f"绩效指标的表头找不到「{label}」")
+        if period is None and annual is None and single is None:
+            self.problem("J605", Severity.ERROR, header, "indicators", "绩效指标的表头找不到「指标值」（或「实施周期指标值」「年度指标值」）")
+        stop = min([r for r in stops if r > row] + [self.g.rows])
+        categories: list[dict] = []
+        previous = None
+        for r in range(start, stop):
+            level3 = self.text_at(r, c3)
+            values = [self.text_at(r, c) if c is not None else None for c in (period, annual, single)]
+            own1 = c1 is not None and self.g.anchor(r, c1)[0] == r and self.g.text(r, c1)
+            own2 = c2 is not None and self.g.anchor(r, c2)[0] == r and self.g.text(r, c2)
+            if not level3 and not any(values) and not own1 and not own2:
+                continue
+            level1 = self.text_at(r, c1) if c1 is not None else None
+            level2 = self.text_at(r, c2) if c2 is not None else None
+            if previous is None or not self.same(previous, r, c1):
+                categories.append({"level1": level1, "groups": []})
+                if not level1:
+                    self.problem("J606", Severity.ERROR, (r, c1 or 0), "indicators", "一级指标为空")
+            groups = categories[-1]["groups"]
+            if not groups or previous is None or not self.same(previous, r, c2) or not self.same(previous, r, c1):
+                groups.append({"level2": level2, "items": []})
+                if not level2:
+                    self.problem("J606", Severity.ERROR, (r, c2 or 0), "indicators", "二级指标为空")
+            item: dict[str, Any] = {"level3": level3}
+            if single is not None:
+                item["value"] = values[2]
+            else:
+                item["period_value"], item["annual_value"] = values[0], values[1]
+            groups[-1]["items"].append(item)
+            previous = r
+        return categories
+
+    def same(self, previous: int, row: int, col: int | None) -> bool:
+        """Does `row` continue the 一级/二级 of `previous` in column `col`? Yes when one merged cell covers
+        both, when the cell is blank (inherited), or when neither is merged and the text is equal."""
+        if col is None:
+            return True
+        a, b = self.g.anchor(previous, col), self.g.anchor(row, col)
+        if a == b or not self.g.text(row, col):
+            return True
+        if self.g.merged(row, col) or self.g.merged(previous, col):
+            return False
+        return self.g.text(row, col) == self.g.text(previous, col)
+
+    def finish(self) -> None:
+        """Report every non-empty cell the reading did not use (J607): nothing is dropped silently."""
+        for row, col in self.g.filled():
+            if (row, col) in self.placement.placed:
+                continue
+            text = self.g.text(row, col)
+            address = self.g.address(row, col)
+            self.placement.unplaced.append((address, text))
+            self.problem("J607", Severity.WARNING, (row, col), "（未导入）", f"「{short(text)}」没有导入：它不在申报表的任何栏目里")

@@ -11,9 +11,11 @@ import datetime as dt
 import io
 import math
 import os
+import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -54,6 +56,31 @@ PROSE = Style(vertical="top", number_format=TEXT_FORMAT)
 TITLE = Style(bold=True, size=18, horizontal="center", border=False, heading=True)
 NOTE = Style(horizontal="center", border=False)
 NOTE_RIGHT = Style(horizontal="right", border=False)
+WIDTHS = [14, 20, 50, 21, 36]  # the five columns every form is drawn on: one A4 landscape page wide
+
+
+def money_style(amount) -> Style:
+    """MONEY showing the decimals an amount is written with, at least two (421.910000: six)."""
+    exponent = amount.as_tuple().exponent if isinstance(amount, Decimal) else 0
+    places = -exponent if isinstance(exponent, int) else 0
+    if places <= 2:
+        return MONEY
+    return replace(MONEY, number_format=f"#,##0.{'0' * places}")
+
+
+def sheet_name(name: str, fallback: str) -> str:
+    """A sheet name (at most 31 characters, none of : \\ / ? * [ ]) from a document's name."""
+    return (re.sub(r"[:\\/?*\[\]]", "", name).strip("'") or fallback)[:31]
+
+
+def prose_cell(text: str | None) -> str:
+    """Markdown as a cell's text: a paragraph per line (one Excel line break between paragraphs), a
+    line break inside a paragraph as a space and a line break (invisible in the cell); read back by
+    workbook_read.cell_prose."""
+    if not text:
+        return ""
+    paragraphs = re.split(r"\n\n", text)
+    return "\n".join(paragraph.replace("\n", " \n") for paragraph in paragraphs)
 
 
 class SheetWriter:
@@ -120,6 +147,37 @@ class SheetWriter:
                     heights[r] = heights.get(r, LINE_HEIGHT) + extra
         for row, height in heights.items():
             self.ws.row_dimensions[row].height = round(min(MAX_ROW_HEIGHT, max(LINE_HEIGHT + 3, height)), 1)
+
+
+def write_indicators(w: SheetWriter, indicators: list) -> None:
+    """The 绩效指标 grid every form shares, on the five columns: its header row, 一级 and 二级 merged
+    downwards, two value columns or one (指标值 across the last two)."""
+    from .fieldpath import label
+    from .indicators import Indicator, IndicatorCategory, IndicatorGroup, indicator_blocks, single_value_column
+
+    single = single_value_column(indicators)
+    r = w.next_row()
+    for col, text in enumerate((label(IndicatorCategory, "level1"), label(IndicatorGroup, "level2"), label(Indicator, "level3")), 1):
+        w.put(r, col, text, LABEL)
+    if single:
+        w.put(r, 4, label(Indicator, "value"), LABEL, to_col=5)
+    else:
+        w.put(r, 4, label(Indicator, "period_value"), LABEL)
+        w.put(r, 5, label(Indicator, "annual_value"), LABEL)
+    for block in indicator_blocks(indicators):
+        for row in block["rows"]:
+            r = w.next_row()
+            if row["level1"] is not None:
+                w.put(r, 1, row["level1"], CENTER, to_row=r + row["level1_rowspan"] - 1)
+            if row["level2"] is not None:
+                w.put(r, 2, row["level2"], CENTER, to_row=r + row["level2_rowspan"] - 1)
+            item = row["item"]
+            w.put(r, 3, item.level3, TEXT)
+            if single:
+                w.put(r, 4, item.value or "", VALUE, to_col=5)
+            else:
+                w.put(r, 4, item.period_value or "", VALUE)
+                w.put(r, 5, item.annual_value or "", VALUE)
 
 
 def char_units(char: str) -> float:

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from generator.forms.department_target.sheet import department_slug, scalar
+from generator.importer import slug as department_slug
+from generator.yaml_style import scalar
 from generator.load import load_file, load_text
 from generator.problems import Problem, Severity
 from generator.workbook_read import (

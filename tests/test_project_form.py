@@ -250,7 +250,7 @@ def test_project_page_links_its_downloads_which_lie_beside_it(site, ident):
     folder = project_dir(site, ident)
     index = folder / "index.html"
     links = {a.get("href") for a in page(index).iter("a") if a.get("href")}
-    for name in (f"{ident}.pdf", f"{ident}.yaml", f"{ident}.json", f"{ident}-funds.csv", f"{ident}-indicators.csv"):
+    for name in (f"{ident}.pdf", f"{ident}.xlsx", f"{ident}.yaml", f"{ident}.json", f"{ident}-funds.csv", f"{ident}-indicators.csv"):
         assert (folder / name).is_file(), name
         assert name in links, name
     assert (folder / f"{ident}.yaml").read_bytes() == (PROJECTS / f"{ident}.yaml").read_bytes()

@@ -15,12 +15,14 @@ from openpyxl import Workbook, load_workbook
 
 from fixtures import SEED_YAML, run, squash, synthetic_declaration
 from generator.xlsx import workbook_bytes as declaration_workbook
-from generator.forms.department_target.sheet import import_workbook, read_sheet, to_yaml
+from generator.forms.department_target.sheet import read_sheet, to_yaml
+from generator.importer import import_workbook
 from generator.load import LoadedDocument, find_declarations, load_file, load_text
 from generator.workbook_read import read_workbook_bytes
 from site_fixtures import hostile_source, test_sources
 from test_cli import jixiao
 from test_import import one_column_sheet, two_column_sheet
+from test_project_sheet import HARD, PROJECTS, exact
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -197,11 +199,18 @@ def libreoffice(built, tmp_path_factory) -> Path:
     two_column_sheet(book.active)
     one_column_sheet(book.create_sheet("财政局"))
     book.save(traps)
-    soffice(["--convert-to", "pdf", "--outdir", str(work / "pdf"), str(seed)], profile, work)
-    soffice(["--convert-to", "xls", "--outdir", str(work / "xls"), *years, str(seed), str(traps)], profile, work)
+    projects = work / "projects.xlsx"  # every example project and a harder one, a sheet each
+    projects.write_bytes(declaration_workbook(project_documents(), None))
+    soffice(["--convert-to", "pdf", "--outdir", str(work / "pdf"), str(seed), str(projects)], profile, work)
+    soffice(["--convert-to", "xls", "--outdir", str(work / "xls"), *years, str(seed), str(traps), str(projects)], profile, work)
     soffice(["--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(work / "xlsx"), *years], profile, work)
     soffice(["--convert-to", "ods", "--outdir", str(work / "ods"), *years], profile, work)
     return work
+
+
+def project_documents() -> list[LoadedDocument]:
+    found = [load_file(path) for path in sorted(PROJECTS.glob("*.yaml"))]
+    return found + [loaded_text(HARD, "river-cleanup.yaml")]
 
 
 def test_libreoffice_prints_every_seed_cell(libreoffice):
@@ -275,3 +284,39 @@ def test_the_hand_made_form_reads_the_same_from_xls_as_from_xlsx(libreoffice):
         assert all(p.code == "J607" for p in a.problems)  # the stray 备注 cell, reported from both
         assert a.target == b.target
         assert load_text(b.text, str(b.target)).declaration == load_text(a.text, str(a.target)).declaration
+
+
+def test_libreoffice_prints_every_value_of_every_project(libreoffice):
+    from generator.fields import format_amount
+    from generator.forms.project_target.views import context
+
+    text = squash(run("pdftotext", "-enc", "UTF-8", str(libreoffice / "pdf/projects.pdf"), "-"))
+    wanted = []
+    for loaded in project_documents():
+        d = loaded.declaration
+        shown = context(d, None)
+        wanted += [d.title, f"（{d.year}年度）", d.project.name, d.project.code or "", d.department.name, d.implementer,
+                   *(("■" if chosen else "□") + option for option, chosen in shown["attributes"]), shown["period_text"],
+                   d.project.manager or "", d.project.phone or "", format_amount(d.funds.total.period), format_amount(d.funds.total.annual)]
+        for source in d.funds.sources:
+            wanted += [source.label, format_amount(source.period), format_amount(source.annual)]
+        wanted += [*d.goals.period.split("\n\n"), *d.goals.annual.split("\n\n")]
+        for _, category, group, item in d.indicator_rows():
+            wanted += [category.level1, group.level2, item.level3, *(value for _, value in item.values())]
+    assert "421.910000" in wanted and "1,234,567.123456" in wanted and "0.000003" in wanted
+    missing = [cell for cell in wanted if cell and not read_in_order(squash(cell), text)]
+    assert not missing, missing
+
+
+def test_project_sheets_saved_as_xls_by_libreoffice_still_import_exactly(libreoffice):
+    forms, problems = import_workbook(libreoffice / "xls/projects.xls", Path("d"))
+    assert not problems
+    originals = [loaded.declaration for loaded in project_documents()]
+    assert len(forms) == len(originals)
+    for form, original in zip(forms, originals):
+        assert not form.problems, [p.format() for p in form.problems]
+        assert form.target.parent == Path("d/2024/nansha-dongchong/projects")
+        back = exact(load_text(form.text, str(form.target)).declaration)
+        want = exact(original)
+        back["project"].pop("id"), want["project"].pop("id")  # named from the project's name on import
+        assert back == want

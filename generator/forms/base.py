@@ -76,8 +76,10 @@ class Form:
     columns: tuple[Column, ...] = ()
     year: Callable[[Any], int] = _year
     department: Callable[[Any], Any] = _department  # a fields.Department: name and id
-    # How the form maps to a worksheet (a module or object with sheet_title(doc) and
-    # write_sheet(doc, worksheet); import_workbook for `jixiao import`), or None: no workbook.
+    # How the form maps to a worksheet, or None: no workbook. A module or object with
+    # sheet_title(doc) and write_sheet(doc, worksheet) (build xlsx, the site's download), and for
+    # `jixiao import` recognise(grid) -> int (0: not this form), read_sheet(grid) -> (data,
+    # placement, problems) and to_yaml(data, note, schema_path); see project_target/sheet.py.
     sheet: Any = None
     # A self-evaluation: where the target form it evaluates lies (its location), and the lines
     # `jixiao build` prints with the computed scores.

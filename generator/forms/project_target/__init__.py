@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from ..base import Form
-from . import checks, views
+from . import checks, sheet, views
 from .model import KIND, ProjectTarget
 
 FORM = Form(
@@ -21,4 +21,5 @@ FORM = Form(
     page=views.page,
     headline=views.headline,
     columns=views.COLUMNS,
+    sheet=sheet,
 )
