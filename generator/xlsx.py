@@ -38,7 +38,7 @@ def _fingerprint() -> str:
 
 
 def workbook_bytes(items: list, stamp) -> bytes:
-    """One workbook with a sheet per document (in the order given), saved deterministically."""
+    """One workbook with a sheet per document (in the order given) whose form has a sheet, saved deterministically."""
     from openpyxl import Workbook
 
     from .workbook_write import save_deterministic
@@ -48,6 +48,8 @@ def workbook_bytes(items: list, stamp) -> bytes:
     used: set[str] = set()
     for item in items:
         sheet = item.form.sheet
+        if sheet is None:  # a form with no worksheet layout (the self-evaluations)
+            continue
         title = base = sheet.sheet_title(item.declaration)
         number = 2
         while title.lower() in used:  # sheet names are unique regardless of case

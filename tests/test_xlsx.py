@@ -22,7 +22,7 @@ from generator.workbook_read import read_workbook_bytes
 from site_fixtures import hostile_source, test_sources
 from test_cli import jixiao
 from test_import import one_column_sheet, two_column_sheet
-from test_project_sheet import HARD, PROJECTS, exact
+from test_project_sheet import HARD, PROJECT_FILES, PROJECTS, exact
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -209,7 +209,7 @@ def libreoffice(built, tmp_path_factory) -> Path:
 
 
 def project_documents() -> list[LoadedDocument]:
-    found = [load_file(path) for path in sorted(PROJECTS.glob("*.yaml"))]
+    found = [load_file(path) for path in PROJECT_FILES]
     return found + [loaded_text(HARD, "river-cleanup.yaml")]
 
 
