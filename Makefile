@@ -31,6 +31,7 @@ help:
 	@echo "make serve      本机预览网站（改动后自动重建、刷新）"
 	@echo "make bench      测速，结果写入 output/bench.json"
 	@echo "make validate   检查 declarations/ 下全部申报文件"
+	@echo "make review     预算科的审核台 output/review/index.html"
 	@echo "make test       运行全部测试"
 	@echo "make schema     重新生成 declarations/declaration.schema.json"
 
@@ -49,6 +50,9 @@ $(STAMP): pyproject.toml | system-runtime
 
 validate: system-runtime $(STAMP)
 	$(BIN)/jixiao validate $(DECLARATIONS)
+
+review: system-runtime $(STAMP)
+	$(BIN)/jixiao review $(DECLARATIONS)
 
 schema: $(STAMP)
 	$(BIN)/jixiao schema --out $(DECLARATIONS)/declaration.schema.json

@@ -172,6 +172,30 @@ def score(paths) -> None:
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--year", "years", type=click.IntRange(2000, 2100), multiple=True, help="只看这一年度（可重复）。")
+@click.option("--format", "output_format", type=click.Choice(["html", "text", "json"]), default="html", show_default=True,
+              help="html：写出审核台页面；text、json：打印。")
+@click.option("--out", default="output/review", show_default=True, type=click.Path(file_okay=False), help="html 写到哪里。")
+def review(paths, years, output_format, out) -> None:
+    """预算科的审核台：每个部门各表是否已报、缺报、有无错误，全年合计，问题按部门和代码归类（名册见 declarations/departments.yaml）。"""
+    from .review import as_json, as_text, load_roster_of, review as review_year, write_page
+
+    sources = list(paths or DEFAULT_PATHS)
+    documents, problems = load_all(sources)
+    roster, _roster_problems = load_roster_of(sources)
+    reviews = review_year(documents, problems, roster, list(years) or None)
+    if output_format == "json":
+        click.echo(json.dumps(as_json(reviews), ensure_ascii=False, indent=2))
+    elif output_format == "text":
+        for line in as_text(reviews):
+            click.echo(line)
+    else:
+        page = write_page(reviews, Path(out))
+        click.echo(f"审核台 → {page}")
+
+
+@cli.command()
 def codes() -> None:
     """列出全部检查代码（Markdown 表格，README 中的表由此生成）。"""
     from .catalogue import markdown_table

@@ -30,12 +30,13 @@ class LoadedDocument:
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     form: Any = None  # a forms.Form, once the `form:` key has been read
+    schema_model: Any = None  # the model labels come from when the file is no form (the roster)
     declaration: Any = None  # the form's model, when the file is valid
     problems: list[Problem] = field(default_factory=list)
 
     @property
     def model(self):
-        return self.form.model if self.form else None
+        return self.form.model if self.form else self.schema_model
 
     @property
     def location(self) -> str:

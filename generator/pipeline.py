@@ -12,6 +12,7 @@ from .catalogue import ERROR
 from .checks import check_file_location, check_unique_locations
 from .load import LoadedDocument, find_declarations, load_file
 from .problems import Problem
+from .roster import is_roster, load_roster
 
 
 def run_checks(loaded: LoadedDocument) -> list[Problem]:
@@ -44,6 +45,9 @@ def _order(problem: Problem):
 def load_all(paths: list[str | Path], strict: bool = False) -> tuple[list[LoadedDocument], list[Problem]]:
     """Every document under `paths`, and every problem of every file, sorted by file and line."""
     files, problems = find_declarations(paths)
+    for path in [path for path in files if is_roster(path, paths)]:
+        files.remove(path)
+        problems.extend(load_roster(path)[1])
     documents = [load_file(path) for path in files]
     for item in documents:
         problems.extend(item.problems)

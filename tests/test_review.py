@@ -1,0 +1,110 @@
+"""The bureau's desk: `jixiao review` over a year with a roster — who has filed, who has not (缺报),
+what is wrong, the year's totals — as text, JSON and the page; the roster validated like a file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from site_fixtures import jixiao, parse_html
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "declarations" / "2024" / "nansha-dongchong.yaml"
+EXAMPLES = ROOT / "examples" / "2024" / "nansha-dongchong"
+
+ROSTER = """# 名册：部门与每年应报的表
+departments:
+  - id: nansha-dongchong
+    name: 广州市南沙区东涌镇人民政府
+    level: 镇本级
+    owes: [department-target, department-self-evaluation]
+  - id: nansha-huangge
+    name: 广州市南沙区黄阁镇人民政府
+    level: 镇本级
+  - id: nansha-old-office
+    name: 已撤并的办公室
+    until: 2022
+"""
+
+
+@pytest.fixture
+def bureau(tmp_path) -> Path:
+    """A repository: the seed with its examples (projects, self-evaluations) and a roster of three."""
+    declarations = tmp_path / "declarations"
+    (declarations / "2024").mkdir(parents=True)
+    shutil.copy(SEED, declarations / "2024" / SEED.name)
+    shutil.copytree(EXAMPLES, declarations / "2024" / "nansha-dongchong")
+    (declarations / "departments.yaml").write_text(ROSTER, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_department_that_has_not_filed_is_listed_as_missing(bureau):
+    result = jixiao("review", "--format", "text", cwd=bureau)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "2024 年度：2 个部门，1 个报齐，1 个缺报，0 个有错误"
+    assert "  广州市南沙区黄阁镇人民政府（nansha-huangge）：部门整体预算绩效目标申报表 缺报" in lines
+    dongchong = next(line for line in lines if line.startswith("  广州市南沙区东涌镇人民政府"))
+    assert "部门整体预算绩效目标申报表 有警告" in dongchong and "部门整体支出绩效自评表 合格" in dongchong
+    assert not any("已撤并" in line for line in lines)  # left the roster in 2022
+
+
+def test_json_carries_the_missing_department_and_the_totals(bureau):
+    result = jixiao("review", "--format", "json", cwd=bureau)
+    data = json.loads(result.stdout)
+    [year] = data["years"]
+    assert year["year"] == 2024 and data["version"] == 1
+    departments = {d["id"]: d for d in year["departments"]}
+    assert departments["nansha-huangge"]["missing"] == ["部门整体预算绩效目标申报表"]
+    assert departments["nansha-huangge"]["forms"] == [
+        {"form": "department-target", "title": "部门整体预算绩效目标申报表", "status": "缺报", "files": [], "errors": 0, "warnings": 0}
+    ]
+    dongchong = departments["nansha-dongchong"]
+    assert dongchong["projects"] == 3
+    assert [f["form"] for f in dongchong["forms"]] == [
+        "department-target", "project-target", "department-self-evaluation", "project-self-evaluation"
+    ]
+    assert dongchong["findings"][0]["code"] == "J202"
+    totals = year["totals"]
+    assert totals["spending"] == "92,967.09" and totals["project_funds"] == "12,073.72"
+    assert totals["missing"] == 1 and totals["filed"] == 1
+    assert year["by_code"] == [{"code": "J202", "title": "收入来源合计 ≠ 基本支出 + 项目支出（写出两个合计和差额）", "count": 1}]
+    assert year["by_aspect"] == {"规范性": 1, "全面性": 1, "可衡量性": 0}
+
+
+def test_without_a_roster_every_department_found_is_listed(bureau):
+    (bureau / "declarations" / "departments.yaml").unlink()
+    data = json.loads(jixiao("review", "--format", "json", cwd=bureau).stdout)
+    assert [d["id"] for d in data["years"][0]["departments"]] == ["nansha-dongchong"]
+
+
+def test_the_desk_page_is_written_outside_the_site_and_links_files_and_forms(bureau):
+    result = jixiao("review", cwd=bureau)
+    assert result.returncode == 0 and result.stdout.strip() == "审核台 → output/review/index.html"
+    page = (bureau / "output" / "review" / "index.html").read_text(encoding="utf-8")
+    doc = parse_html(page)
+    assert 'content="noindex, nofollow"' in page
+    links = [a.get("href") for a in doc.iter("a")]
+    assert "../../declarations/2024/nansha-dongchong.yaml" in links
+    assert "../site/2024/nansha-dongchong/index.html" in links
+    assert "缺报：部门整体预算绩效目标申报表" in doc.text()
+
+
+def test_no_noindex_reaches_the_public_site(bureau):
+    assert jixiao("build", "site", cwd=bureau).returncode == 0
+    for page in (bureau / "output" / "site").rglob("*.html"):
+        assert "noindex" not in page.read_text(encoding="utf-8"), page
+
+
+def test_a_roster_with_a_typo_is_reported_like_any_file(bureau):
+    roster = bureau / "declarations" / "departments.yaml"
+    roster.write_text(ROSTER.replace("owes: [department-target, department-self-evaluation]", "owes: [department-targt]"), encoding="utf-8")
+    result = jixiao("validate", cwd=bureau)
+    assert result.returncode == 1
+    assert (
+        "declarations/departments.yaml:6:11: 错误 J011: departments[1].owes（应报的表）: "
+        "「department-targt」不是已知的表；可写的有：department-target、project-target、department-self-evaluation、project-self-evaluation"
+    ) in result.stdout.splitlines()
