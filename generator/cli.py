@@ -70,21 +70,18 @@ def _check_id(value: str, option: str) -> None:
         raise click.BadParameter("只能用小写字母、数字和连字符，以字母或数字开头", param_hint=option)
 
 
-def _department_name(year: int, department: str) -> str:
-    """The name in the department's own form, when it is there to read."""
+def _existing(kind: str, year: int, department: str, ident: str):
+    """Another form already in declarations/ (the department's target form, a project's), or None."""
     from .load import load_file
 
-    path = Path("declarations") / str(year) / f"{department}.yaml"
-    if not path.is_file():
-        return ""
-    loaded = load_file(path)
-    return loaded.declaration.department.name if loaded.declaration is not None else ""
+    path = Path("declarations") / f"{forms.FORMS[kind].new_location(year, department, ident)}.yaml"
+    return load_file(path).declaration if path.is_file() else None
 
 
 @cli.command()
 @click.option("--form", "kind", type=_form_choice(), default=forms.DEFAULT_KIND, show_default=True, help="哪一种表。")
 @click.option("--year", type=click.IntRange(2000, 2100), required=True, help="预算年度，如 2025。")
-@click.option("--id", "ident", required=True, help="标识（小写字母、数字、连字符）：部门整体表是部门标识，项目表是项目标识。")
+@click.option("--id", "ident", required=True, help="标识（小写字母、数字、连字符）：部门整体表和部门自评表是部门标识，项目表和项目自评表是项目标识。")
 @click.option("--name", default="", help="名称：部门整体表是部门全称，项目表是项目名称。")
 @click.option("--department", default="", help="项目表的主管部门标识，如 nansha-dongchong。")
 @click.option("--department-name", default="", help="项目表的主管部门全称（默认从该部门的整体申报读取）。")
@@ -97,18 +94,24 @@ def new(kind: str, year: int, ident: str, name: str, department: str, department
     _check_id(ident, "--id")
     if kind == forms.DEFAULT_KIND:
         department, department_name, name = ident, name or department_name, name
+    elif kind == "department-self-evaluation":
+        department, department_name = department or ident, department_name or name
     elif not department:
         raise click.UsageError(f"{form.title}需要 --department（主管部门的标识）")
-    else:
+    if department != ident:
         _check_id(department, "--department")
-        department_name = department_name or _department_name(year, department)
+    # A self-evaluation starts from its target form: its indicators and target values are copied in.
+    evaluated = _existing(form.evaluates, year, department, ident) if form.evaluates else None
+    if not department_name:
+        own = _existing(forms.DEFAULT_KIND, year, department, department)
+        department_name = own.department.name if own is not None else ""
     target = Path(out) if out else Path("declarations") / f"{form.new_location(year, department, ident)}.yaml"
     if target.exists():
         _fail(f"{target}: 文件已存在，没有覆盖")
     schema_path = Path("declarations") / "declaration.schema.json"
     text = render_skeleton(
         form, year=year, department=department, department_name=department_name, ident=ident, name=name,
-        target=target, schema_path=schema_path,
+        target=target, schema_path=schema_path, evaluated=evaluated,
     )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -20,19 +20,31 @@ def yaml_id(text: str) -> str:
     return json.dumps(text)
 
 
+def yaml_block(text: str, indent: int) -> str:
+    """Text for a block scalar whose lines are indented by `indent` spaces."""
+    return ("\n" + " " * indent).join(line.rstrip() for line in text.strip().split("\n")) if text else ""
+
+
 def render_skeleton(form, *, year: int, department: str, department_name: str, ident: str, name: str,
-                    target: Path, schema_path: Path) -> str:
+                    target: Path, schema_path: Path, evaluated=None) -> str:
+    """The form's skeleton.yaml filled in; `evaluated`: the target form a self-evaluation starts from
+    (its indicators and target values are copied in)."""
+    from .render import TEMPLATES
+
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(form.folder),
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(form.folder), jinja2.FileSystemLoader(TEMPLATES)]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
         autoescape=False,  # YAML, not HTML: values are quoted with the yaml_str filter instead
     )
     # A JSON string is a valid YAML double-quoted scalar: safe for any name.
     env.filters["yaml_str"] = lambda text: json.dumps(text, ensure_ascii=False)
     env.filters["yaml_id"] = yaml_id
+    env.filters["yaml_block"] = yaml_block
     schema = os.path.relpath(schema_path.resolve(), target.resolve().parent).replace(os.sep, "/")
     return env.get_template("skeleton.yaml").render(
         kind=form.kind, year=year, dept_id=department, department_name=department_name, ident=ident, name=name,
-        schema=schema,
+        schema=schema, target=evaluated,
     )

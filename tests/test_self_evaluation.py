@@ -274,3 +274,41 @@ def test_a_self_evaluation_without_its_target_form_is_a_warning(tmp_path):
     assert [(p.code, p.message) for p in found] == [
         ("J723", "2024 年度找不到对应的部门整体预算绩效目标申报表（应为 2024/nansha-dongchong.yaml），指标无法与目标核对")
     ]
+
+
+# ---- jixiao new ---------------------------------------------------------------------------------------
+
+
+def test_new_self_evaluation_starts_from_the_target_forms_indicators(tmp_path):
+    projects = tmp_path / "declarations" / "2024" / "nansha-dongchong" / "projects"
+    projects.mkdir(parents=True)
+    shutil.copy(ROOT / "declarations" / "2024" / "nansha-dongchong.yaml", tmp_path / "declarations" / "2024")
+    shutil.copy(EXAMPLES / "2024" / "nansha-dongchong" / "projects" / "typical-town.yaml", projects)
+    made = jixiao("new", "--form", "project-self-evaluation", "--year", "2024", "--department", "nansha-dongchong",
+                  "--id", "typical-town", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    text = (projects / "typical-town.self-evaluation.yaml").read_text(encoding="utf-8")
+    assert 'name: "东涌镇“百千万工程”典型镇建设（示例）"' in text and 'target: "≥ 10公顷"' in text
+    # Filled in as a user would (every actual and points; a tier for the qualitative ones), it validates
+    # against its target form with no finding: the indicators and their target values were copied.
+    points = iter(["15", "15", "10", "10", "15", "15", "10"])
+    actual = iter(["1个", "10公顷", "100%", "96%", "明显改善", "全部消除", "92%"])
+    filled = []
+    for line in text.split("\n"):
+        if line.strip().startswith("actual:") and line.startswith("            "):
+            value = next(actual)
+            filled.append(f"            actual: {value}")
+            if value in ("明显改善", "全部消除"):
+                filled.append("            tier: 达成")
+        elif line.strip().startswith("points:"):
+            filled.append(f"            points: {next(points)}")
+        else:
+            filled.append(line)
+    filled = "\n".join(filled)
+    filled = filled.replace("total: {initial: , budget: , executed: }", "total: {initial: 100, budget: 100, executed: 95}")
+    filled = re.sub(r"    - \{label: (.*?), initial: , budget: , executed: \}\n", "", filled)
+    filled = filled.replace("  sources:\n", "  sources: []\n").replace("  actual: >-                        # 实际完成情况\n    \n", "  actual: 全部完成。\n")
+    (projects / "typical-town.self-evaluation.yaml").write_text(filled, encoding="utf-8")
+    checked = jixiao("validate", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout
+    assert [line for line in checked.stdout.splitlines() if "self-evaluation" in line] == [], checked.stdout

@@ -84,6 +84,7 @@ class Form:
     # A self-evaluation: where the target form it evaluates lies (its location), and the lines
     # `jixiao build` prints with the computed scores.
     target_location: Callable[[Any], str] | None = None
+    evaluates: str | None = None  # the kind of that target form
     summary: Callable[[Any], list[str]] | None = None
 
     @property

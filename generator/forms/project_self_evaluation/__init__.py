@@ -20,6 +20,7 @@ FORM = Form(
     tables=selfeval_views.tables,
     page=selfeval_views.page,
     columns=selfeval_views.COLUMNS,
+    evaluates="project-target",
     target_location=lambda d: f"{d.year}/{d.department.id}/projects/{d.project.id}",
     summary=lambda d: selfeval.summary_lines(d, f"{d.project.name} {d.year}年度{d.title}"),
 )
