@@ -76,11 +76,12 @@ def check_file_location(loaded: LoadedDocument) -> Iterator[Problem]:
     if loaded.path.suffix not in (".yaml", ".yml"):
         return
     if actual[-1] != expected[-1]:
-        yield loaded.report(
-            "J401", form.id_path,
-            detail=f"{field_label(form.model, form.id_path)}「{expected[-1]}」与文件名「{loaded.path.name}」不一致；"
-            f"约定为 {form.file_pattern}",
-        )
+        ident = form.identifier(loaded.declaration)
+        if ident == expected[-1]:
+            detail = f"{field_label(form.model, form.id_path)}「{ident}」与文件名「{loaded.path.name}」不一致"
+        else:  # a fixed name, such as self-evaluation.yaml or <项目标识>.self-evaluation.yaml
+            detail = f"文件名应为「{expected[-1]}{loaded.path.suffix}」，这里是「{loaded.path.name}」"
+        yield loaded.report("J401", form.id_path, detail=f"{detail}；约定为 {form.file_pattern}")
         return
     for have, want in zip(reversed(actual[:-1]), reversed(expected[:-1])):
         if want.isdigit():

@@ -312,3 +312,10 @@ def test_new_self_evaluation_starts_from_the_target_forms_indicators(tmp_path):
     checked = jixiao("validate", cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout
     assert [line for line in checked.stdout.splitlines() if "self-evaluation" in line] == [], checked.stdout
+
+
+def test_a_misnamed_self_evaluation_is_told_its_file_name():
+    found = only(problems(DEPT_TEXT, "declarations/2024/nansha-dongchong/self-eval.yaml"))
+    assert (found.code, found.message) == (
+        "J401", "文件名应为「self-evaluation.yaml」，这里是「self-eval.yaml」；约定为 declarations/<年度>/<部门标识>/self-evaluation.yaml"
+    )
