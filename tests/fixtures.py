@@ -327,7 +327,20 @@ def declaration_yaml(tasks: int = 3, indicators: int = 6, **options) -> str:
 def line_of(text: str, needle: str) -> int:
     """The 1-based line of the only line containing `needle`."""
     found = [n for n, line in enumerate(text.split("\n"), 1) if needle in line]
-    assert len(found) == 1, (needle, found)
+    assert len(found) == 1, f"{needle!r} is on lines {found}"
+    return found[0]
+
+
+def replace_once(text: str, old: str, new: str) -> str:
+    """A small edit of a known-good file: `old` must stand there exactly once."""
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
+    return text.replace(old, new)
+
+
+def only(found):
+    """The one problem a check found (the list printed when there are more or none)."""
+    found = list(found)
+    assert len(found) == 1, [p.format() for p in found]
     return found[0]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from fixtures import line_of, only, replace_once
 from generator import catalogue
 from generator.checks import check_file_location, check_unique_locations
 from generator.forms.department_target.checks import CODES, RULES
@@ -23,16 +24,8 @@ DISPLAY = "declarations/2024/nansha-dongchong.yaml"
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
 
-def replace_once(text: str, old: str, new: str) -> str:
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
-    return text.replace(old, new)
 
 
-def line_of(text: str, needle: str) -> int:
-    """1-based line of the only line containing `needle`."""
-    found = [n for n, line in enumerate(text.split("\n"), start=1) if needle in line]
-    assert len(found) == 1, f"{needle!r} is on lines {found}"
-    return found[0]
 
 
 def column_of(text: str, needle: str) -> int:
@@ -51,9 +44,6 @@ def problems(text: str, display: str = DISPLAY, strict: bool = False):
     return strictly(found) if strict else found
 
 
-def only(found):
-    assert len(found) == 1, [p.format() for p in found]
-    return found[0]
 
 
 # The seed with 财政拨款 lowered so income equals spending (92,967.09): it has no findings at all,

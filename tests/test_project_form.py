@@ -25,7 +25,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from fixtures import pdf_text, squash
+from fixtures import line_of, only, pdf_text, replace_once, squash
 from generator.load import load_file, load_text
 from generator.pipeline import load_all, run_checks
 from generator.problems import Severity
@@ -354,15 +354,8 @@ def display(ident: str) -> str:
     return f"declarations/2024/nansha-dongchong/projects/{ident}.yaml"
 
 
-def replace_once(text: str, old: str, new: str) -> str:
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
-    return text.replace(old, new)
 
 
-def line_of(text: str, needle: str) -> int:
-    found = [n for n, line in enumerate(text.split("\n"), start=1) if needle in line]
-    assert len(found) == 1, f"{needle!r} is on lines {found}"
-    return found[0]
 
 
 def check(text: str, ident: str = "typical-town", where: str | None = None):
@@ -372,9 +365,6 @@ def check(text: str, ident: str = "typical-town", where: str | None = None):
     return run_checks(loaded)
 
 
-def only(found):
-    assert len(found) == 1, [p.format() for p in found]
-    return found[0]
 
 
 def assert_problem(problem, code, severity, line, field, message):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures import pdf_text, squash
+from fixtures import line_of, only, pdf_text, replace_once, squash
 from generator.load import load_text
 from generator.pipeline import load_all, run_checks
 from generator.problems import Severity
@@ -28,15 +28,8 @@ DEPT_TEXT = DEPT_EVAL.read_text(encoding="utf-8")
 PROJECT_TEXT = PROJECT_EVAL.read_text(encoding="utf-8")
 
 
-def replace_once(text: str, old: str, new: str) -> str:
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
-    return text.replace(old, new)
 
 
-def line_of(text: str, needle: str) -> int:
-    found = [n for n, line in enumerate(text.split("\n"), start=1) if needle in line]
-    assert len(found) == 1, f"{needle!r} is on lines {found}"
-    return found[0]
 
 
 def problems(text: str, display: str = DEPT_DISPLAY):
@@ -45,9 +38,6 @@ def problems(text: str, display: str = DEPT_DISPLAY):
     return run_checks(loaded)
 
 
-def only(found):
-    assert len(found) == 1, [p.format() for p in found]
-    return found[0]
 
 
 # ---- the examples, as a user runs them ------------------------------------------------------------
