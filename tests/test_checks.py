@@ -24,10 +24,6 @@ DISPLAY = "declarations/2024/nansha-dongchong.yaml"
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
 
-
-
-
-
 def column_of(text: str, needle: str) -> int:
     line = text.split("\n")[line_of(text, needle) - 1]
     return line.index(needle) + 1
@@ -42,8 +38,6 @@ def load(text: str, display: str = DISPLAY):
 def problems(text: str, display: str = DISPLAY, strict: bool = False):
     found = run_checks(load(text, display))
     return strictly(found) if strict else found
-
-
 
 
 # The seed with 财政拨款 lowered so income equals spending (92,967.09): it has no findings at all,

@@ -354,17 +354,11 @@ def display(ident: str) -> str:
     return f"declarations/2024/nansha-dongchong/projects/{ident}.yaml"
 
 
-
-
-
-
 def check(text: str, ident: str = "typical-town", where: str | None = None):
     loaded = load_text(text, where or display(ident))
     assert loaded.declaration is not None, [p.format() for p in loaded.problems]
     assert loaded.problems == []
     return run_checks(loaded)
-
-
 
 
 def assert_problem(problem, code, severity, line, field, message):

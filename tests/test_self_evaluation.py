@@ -28,16 +28,10 @@ DEPT_TEXT = DEPT_EVAL.read_text(encoding="utf-8")
 PROJECT_TEXT = PROJECT_EVAL.read_text(encoding="utf-8")
 
 
-
-
-
-
 def problems(text: str, display: str = DEPT_DISPLAY):
     loaded = load_text(text, display)
     assert loaded.declaration is not None, [p.format() for p in loaded.problems]
     return run_checks(loaded)
-
-
 
 
 # ---- the examples, as a user runs them ------------------------------------------------------------
