@@ -10,7 +10,7 @@ from typing import NoReturn
 
 import click
 
-from . import __version__, forms
+from . import __version__, forms, report
 from .fields import ID_PATTERN
 from .pipeline import PdfOutput, SiteOutput, build, load_all
 from .problems import Problem
@@ -59,10 +59,15 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--strict", is_flag=True, help="把警告也当作错误。")
-def validate(paths: tuple[str, ...], strict: bool) -> None:
+@click.option(
+    "--format", "output_format", type=click.Choice(report.FORMATS), default="text", show_default=True,
+    help="text：每个问题一行；github：GitHub Actions 的注释；json：机器可读；sarif：SARIF 2.1.0（代码扫描）。",
+)
+def validate(paths: tuple[str, ...], strict: bool, output_format: str) -> None:
     """检查申报文件（默认 declarations/ 下全部）：格式、必填项、金额合计、指标体系、表与表之间。"""
     documents, problems = load_all(list(paths or DEFAULT_PATHS), strict=strict)
-    sys.exit(_report(problems, len(documents)))
+    click.echo(report.RENDER[output_format](problems, len(documents)), nl=False)
+    sys.exit(1 if any(p.is_error for p in problems) else 0)
 
 
 def _check_id(value: str, option: str) -> None:
