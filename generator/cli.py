@@ -135,6 +135,27 @@ def new(kind: str, year: int, ident: str, name: str, department: str, department
 
 
 @cli.command()
+@click.argument("directory", type=click.Path())
+@click.option(
+    "--source", default="jixiao", show_default=True,
+    help="CI 和提交前检查安装 jixiao 用的 pip 参数；jixiao 上 PyPI 之前写 git+https://…/jixiao@版本 或 wheel 的网址。",
+)
+def init(directory: str, source: str) -> None:
+    """建立一个申报仓库：部门名册、编辑器 Schema、GitHub/GitLab 的自动检查与发布、提交前检查和说明。"""
+    from .init import InitError, init_repository
+
+    try:
+        written = init_repository(Path(directory), source)
+    except InitError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{exc.filename or directory}: 无法写入（{exc.strerror or exc}）")
+    for path in written:
+        click.echo(str(path))
+    click.echo(f"已建立申报仓库 {directory}；改好 declarations/departments.yaml，再用 jixiao new 写申报，详见 {Path(directory) / 'README.md'}")
+
+
+@cli.command()
 @click.option("--form", "kind", type=_form_choice(), help="只输出这一种表的 Schema（默认：全部表，按 form: 区分）。")
 @click.option("--out", type=click.Path(dir_okay=False), help="写入文件而不是打印。")
 def schema(kind: str | None, out: str | None) -> None:
