@@ -10,7 +10,7 @@ from typing import NoReturn
 
 import click
 
-from . import __version__, forms
+from . import __version__, forms, report
 from .fields import ID_PATTERN
 from .pipeline import PdfOutput, SiteOutput, build, load_all
 from .problems import Problem
@@ -59,10 +59,15 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--strict", is_flag=True, help="把警告也当作错误。")
-def validate(paths: tuple[str, ...], strict: bool) -> None:
+@click.option(
+    "--format", "output_format", type=click.Choice(report.FORMATS), default="text", show_default=True,
+    help="text：每个问题一行；github：GitHub Actions 的注释；json：机器可读；sarif：SARIF 2.1.0（代码扫描）。",
+)
+def validate(paths: tuple[str, ...], strict: bool, output_format: str) -> None:
     """检查申报文件（默认 declarations/ 下全部）：格式、必填项、金额合计、指标体系、表与表之间。"""
     documents, problems = load_all(list(paths or DEFAULT_PATHS), strict=strict)
-    sys.exit(_report(problems, len(documents)))
+    click.echo(report.RENDER[output_format](problems, len(documents)), nl=False)
+    sys.exit(1 if any(p.is_error for p in problems) else 0)
 
 
 def _check_id(value: str, option: str) -> None:
@@ -130,6 +135,27 @@ def new(kind: str, year: int, ident: str, name: str, department: str, department
         schema_path.parent.mkdir(parents=True, exist_ok=True)
         schema_path.write_text(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     click.echo(f"已写出 {target}；填好后运行 jixiao validate {target}")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path())
+@click.option(
+    "--source", default="jixiao", show_default=True,
+    help="CI 和提交前检查安装 jixiao 用的 pip 参数；jixiao 上 PyPI 之前写 git+https://…/jixiao@版本 或 wheel 的网址。",
+)
+def init(directory: str, source: str) -> None:
+    """建立一个申报仓库：部门名册、编辑器 Schema、GitHub/GitLab 的自动检查与发布、提交前检查和说明。"""
+    from .init import InitError, init_repository
+
+    try:
+        written = init_repository(Path(directory), source)
+    except InitError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{exc.filename or directory}: 无法写入（{exc.strerror or exc}）")
+    for path in written:
+        click.echo(str(path))
+    click.echo(f"已建立申报仓库 {directory}；改好 declarations/departments.yaml，再用 jixiao new 写申报，详见 {Path(directory) / 'README.md'}")
 
 
 @cli.command()
