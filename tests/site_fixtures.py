@@ -35,6 +35,12 @@ SEED_YAML = ROOT / "declarations" / "2024" / "nansha-dongchong.yaml"
 SEED_TXT = Path(__file__).resolve().parent / "data" / "seed.txt"
 JIXIAO = Path(sys.executable).parent / "jixiao"
 SEED_ID = "nansha-dongchong"
+# Debian's Chromium, which the browser tests drive through Playwright.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
 
 
 # ---- declarations ---------------------------------------------------------------------------------

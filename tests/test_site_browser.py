@@ -16,13 +16,10 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import sync_playwright
 
-from site_fixtures import EXAMPLE_PROJECTS, ROOT, SEED_ID, hostile_source, shared_build, shared_root, test_sources
+from site_fixtures import (
+    CHROMIUM, CHROMIUM_ARGS, EXAMPLE_PROJECTS, ROOT, SEED_ID, hostile_source, shared_build, shared_root, test_sources,
+)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = Path("/tmp/jixiao-screenshots")
 QUERY = "惠农补贴发放及时率"
