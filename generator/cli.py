@@ -304,7 +304,7 @@ def import_command(files, ident, year, out, force) -> None:
 def serve_command(paths, out, port) -> None:
     """在本机预览网站：生成、提供 http://127.0.0.1:端口/，申报或模板改动后自动重建并刷新浏览器。"""
     from . import forms as registry
-    from .render import TEMPLATES
+    from .render import DOCS, TEMPLATES
     from .serve import Outcome, serve
 
     sources = list(paths or DEFAULT_PATHS)
@@ -321,7 +321,7 @@ def serve_command(paths, out, port) -> None:
     first = rebuild()
     if not first.built and not (Path(out) / "index.html").is_file():
         sys.exit(1)
-    watched = [Path(p) for p in sources] + [TEMPLATES] + [form.folder for form in registry.FORMS.values()]
+    watched = [Path(p) for p in sources] + [TEMPLATES, DOCS] + [form.folder for form in registry.FORMS.values()]
     try:
         serve(Path(out), watched, rebuild, port, click.echo, problems=first.problems)
     except OSError as exc:

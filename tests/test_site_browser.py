@@ -340,7 +340,7 @@ def test_search_precision_and_recall_over_a_dozen_declarations(visit, server):
     [
         "index.html", "2024/index.html", "search.html", f"2024/{SEED_ID}/index.html", f"2025/{SEED_ID}/index.html",
         f"2024/{SEED_ID}/projects/typical-town/index.html",
-        f"2024/{SEED_ID}/projects/typical-town.self-evaluation/index.html",
+        f"2024/{SEED_ID}/projects/typical-town.self-evaluation/index.html", "help/codes.html",
     ],
 )
 def test_axe_finds_no_violation(visit, server, path):
@@ -374,7 +374,8 @@ def test_axe_does_report_violations(visit, server):
     [
         "index.html", "2024/index.html", "2025/index.html", "search.html", f"2024/{SEED_ID}/index.html",
         f"2025/{SEED_ID}/index.html", f"2024/{SEED_ID}/projects/water-town-culture/index.html",
-        f"2024/{SEED_ID}/projects/typical-town.self-evaluation/index.html",
+        f"2024/{SEED_ID}/projects/typical-town.self-evaluation/index.html", "help/index.html",
+        "help/first-filing.html", "help/codes.html", "help/vscode.html",
     ],
 )
 def test_no_horizontal_page_scroll_at_375_px(visit, server, path):
@@ -477,6 +478,10 @@ def test_pages_and_search_work_under_their_content_security_policy(visit, server
     v = visit(enforce_csp=True)
     page = v.goto(server["main"] + f"2024/{SEED_ID}/index.html")
     assert page.evaluate("getComputedStyle(document.querySelector('.form-table td')).borderTopStyle") == "solid"
+    page = v.goto(server["main"] + "help/first-filing.html")
+    assert page.locator("article.help pre").first.evaluate("e => getComputedStyle(e).whiteSpace") == "pre-wrap"
+    page.click("header >> text=使用说明")
+    page.wait_for_url("**/help/index.html")
     page = v.goto(server["main"] + "search.html?q=" + QUERY)
     page.wait_for_selector("#search-results li a", timeout=20000)
     found = page.eval_on_selector_all("#search-results li a", "as => as.map(a => new URL(a.href).pathname)")
