@@ -357,25 +357,26 @@ def import_command(files, ident, year, out, force) -> None:
 def serve_command(paths, out, port) -> None:
     """在本机预览网站：生成、提供 http://127.0.0.1:端口/，申报或模板改动后自动重建并刷新浏览器。"""
     from . import forms as registry
-    from .render import TEMPLATES
-    from .serve import serve
+    from .render import DOCS, TEMPLATES
+    from .serve import Outcome, serve
 
     sources = list(paths or DEFAULT_PATHS)
     renderer = _renderer_or_exit()
 
-    def rebuild() -> bool:
+    def rebuild() -> Outcome:
         result = build(sources, pdf=PdfOutput(Path("output"), renderer), site=SiteOutput(Path(out)))
         if result.failed:
             _report(result.problems, len(result.documents), err=True)
             click.echo("有错误，网站保持上一次的版本。", err=True)
-            return False
-        return True
+            return Outcome(False, [p.format() for p in result.problems if p.is_error])
+        return Outcome(True, [])
 
-    if not rebuild() and not (Path(out) / "index.html").is_file():
+    first = rebuild()
+    if not first.built and not (Path(out) / "index.html").is_file():
         sys.exit(1)
-    watched = [Path(p) for p in sources] + [TEMPLATES] + [form.folder for form in registry.FORMS.values()]
+    watched = [Path(p) for p in sources] + [TEMPLATES, DOCS] + [form.folder for form in registry.FORMS.values()]
     try:
-        serve(Path(out), watched, rebuild, port, click.echo)
+        serve(Path(out), watched, rebuild, port, click.echo, problems=first.problems)
     except OSError as exc:
         click.echo(f"jixiao: 无法在 127.0.0.1:{port} 上提供服务：{exc.strerror or exc}", err=True)
         sys.exit(1)

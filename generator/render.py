@@ -3,6 +3,7 @@ Markdown, and a loader that finds each form's templates in its own folder as <ki
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache, partial
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from .paginate import Plan, cut_flows
 # Shared templates: print.html, the site's pages, static files. In a wheel they are package data.
 _PACKAGED = Path(__file__).resolve().parent / "templates"
 TEMPLATES = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parent.parent / "templates"
+# The user guide (Markdown), rendered into the site at help/; in a wheel it is package data too.
+_PACKAGED_DOCS = Path(__file__).resolve().parent / "docs"
+DOCS = _PACKAGED_DOCS if _PACKAGED_DOCS.is_dir() else Path(__file__).resolve().parent.parent / "docs"
 
 # What Markdown in a declaration may become; anything else (raw HTML, scripts, styles) is dropped.
 ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "a", "code", "blockquote", "sup", "sub"}
@@ -44,6 +48,20 @@ def markdown_to_html(text: str | None) -> Markup:
         strip_comments=True,
     )
     return Markup(clean)
+
+
+# The guide has headings, code blocks and tables besides; still no raw HTML, no scripts, no styles.
+DOC_TAGS = ALLOWED_TAGS | {"h1", "h2", "h3", "h4", "pre", "hr", "table", "thead", "tbody", "tr", "th", "td"}
+_DOC_LINK = re.compile(r'href="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"#?]*?)\.md(#[^"]*)?"')
+
+
+def doc_to_html(text: str) -> Markup:
+    """A page of the guide: Markdown (with fenced code and tables) → HTML cleaned by the same
+    sanitiser as a declaration's prose, with links to other pages (first-filing.md) made links to
+    their pages on the site (first-filing.html)."""
+    html = markdown.markdown(text, extensions=["fenced_code", "tables", "sane_lists"], output_format="html")
+    clean = nh3.clean(html, tags=DOC_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True)
+    return Markup(_DOC_LINK.sub(lambda m: f'href="{m[1]}.html{m[2] or ""}"', clean))
 
 
 class FormLoader(jinja2.BaseLoader):

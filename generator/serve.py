@@ -1,76 +1,157 @@
-"""Local preview: serve the built site on 127.0.0.1, rebuild when a declaration or template changes, reload the page."""
+"""Local preview: serve the built site on 127.0.0.1, rebuild when a declaration or template changes, reload the page.
+
+The pages forbid inline scripts (their Content-Security-Policy), so the server adds a same-origin
+<script src="/__jixiao_reload.js"> to each HTML page as it serves it; nothing is written into the
+site. The script polls /__jixiao_status (the build number and the last build's problems as JSON),
+reloads the page when a new build is in, and shows the problems of a failed build in a banner, as
+text, while the last good site stays served.
+"""
 
 from __future__ import annotations
 
 import functools
 import http.server
+import json
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-RELOAD_PATH = "/__jixiao_build"
-# Added to HTML as it is served, never written into the site: polls the build number, reloads on change.
-RELOAD_SCRIPT = (
-    "<script>(()=>{let seen=null;setInterval(async()=>{try{const r=await fetch('%s',{cache:'no-store'});"
-    "const n=await r.text();if(seen!==null&&n!==seen)location.reload();seen=n;}catch(e){}},1000);})();</script>"
-    % RELOAD_PATH
-)
+STATUS_PATH = "/__jixiao_status"
+SCRIPT_PATH = "/__jixiao_reload.js"
+SCRIPT_TAG = f'<script src="{SCRIPT_PATH}"></script>'
+
+RELOAD_SCRIPT = """// jixiao serve: reload when a new build is in; show the problems of a failed build.
+(() => {
+  let seen = null;
+  const BANNER = "jixiao-preview-problems";
+  function show(problems) {
+    let banner = document.getElementById(BANNER);
+    if (!problems.length) {
+      if (banner) banner.remove();
+      return;
+    }
+    if (!banner) {
+      banner = document.createElement("section");
+      banner.id = BANNER;
+      banner.setAttribute("role", "alert");
+      banner.setAttribute("aria-label", "预览：上一次重建失败");
+      // Styled through the CSSOM, which the pages' Content-Security-Policy allows.
+      Object.assign(banner.style, {
+        background: "#fff4f4", color: "#1a1a1a", border: "3px solid #8a1c1c", padding: "12px 16px",
+        margin: "0", font: "14px/1.5 sans-serif", position: "relative", zIndex: "100",
+      });
+      document.body.prepend(banner);
+    }
+    const title = document.createElement("p");
+    title.style.fontWeight = "bold";
+    title.style.margin = "0 0 6px";
+    title.textContent = "重建失败，网站仍是上一次成功生成的版本。请改正：";
+    const list = document.createElement("ul");
+    list.style.margin = "0";
+    list.style.paddingLeft = "1.4em";
+    problems.forEach((line) => {
+      const item = document.createElement("li");
+      item.textContent = line;
+      list.appendChild(item);
+    });
+    banner.replaceChildren(title, list);
+  }
+  async function poll() {
+    try {
+      const response = await fetch("%(status)s", { cache: "no-store" });
+      const status = await response.json();
+      if (seen !== null && status.build !== seen) {
+        location.reload();
+        return;
+      }
+      seen = status.build;
+      show(status.problems);
+    } catch (error) {
+      // the server is restarting or gone: try again
+    }
+    setTimeout(poll, 700);
+  }
+  poll();
+})();
+""" % {"status": STATUS_PATH}
 
 
-class BuildCounter:
-    def __init__(self):
+@dataclass
+class Outcome:
+    """What a rebuild came to: whether the site was replaced, and the problems to show if not."""
+
+    built: bool
+    problems: list[str]
+
+
+class BuildState:
+    """The build number (bumped when the site is replaced) and the last build's problems."""
+
+    def __init__(self, problems: list[str] | None = None):
         self.number = 0
+        self.problems = list(problems or [])
         self.lock = threading.Lock()
 
-    def bump(self) -> None:
+    def record(self, outcome: Outcome) -> None:
         with self.lock:
-            self.number += 1
+            if outcome.built:
+                self.number += 1
+            self.problems = list(outcome.problems)
+
+    def json(self) -> bytes:
+        with self.lock:
+            return json.dumps({"build": self.number, "problems": self.problems}, ensure_ascii=False).encode("utf-8")
 
 
-def make_handler(site: Path, counter: BuildCounter):
+def make_handler(site: Path, state: BuildState):
     class Handler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format, *args):  # quiet: the terminal shows rebuilds, not requests
             pass
 
+        def _send(self, body: bytes, content_type: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
         def do_GET(self):
-            if self.path == RELOAD_PATH:
-                body = str(counter.number).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                return
+            route = self.path.split("?", 1)[0]
+            if route == STATUS_PATH:
+                return self._send(state.json(), "application/json; charset=utf-8")
+            if route == SCRIPT_PATH:
+                return self._send(RELOAD_SCRIPT.encode("utf-8"), "text/javascript; charset=utf-8")
             path = Path(self.translate_path(self.path))
             if path.is_dir():
                 path = path / "index.html"
             if path.suffix == ".html" and path.is_file():
-                body = path.read_bytes().replace(b"</body>", RELOAD_SCRIPT.encode() + b"</body>", 1)
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Cache-Control", "no-store")
-                self.end_headers()
-                self.wfile.write(body)
-                return
+                body = path.read_bytes().replace(b"</body>", SCRIPT_TAG.encode() + b"</body>", 1)
+                return self._send(body, "text/html; charset=utf-8")
             super().do_GET()
 
     return functools.partial(Handler, directory=str(site))
 
 
-def serve(site: Path, watch: list[Path], rebuild: Callable[[], bool], port: int, say: Callable[[str], None]) -> None:
-    """Serve until interrupted; `rebuild` returns whether the site was rebuilt (False: errors, old site kept)."""
+def serve(
+    site: Path, watch: list[Path], rebuild: Callable[[], Outcome], port: int, say: Callable[[str], None],
+    problems: list[str] | None = None,
+) -> None:
+    """Serve until interrupted. `rebuild` says whether the site was replaced (not: errors, the old
+    site kept) and the problems to show; `problems` are those of the build before serving began."""
     from watchfiles import watch as watch_changes
 
-    counter = BuildCounter()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), make_handler(site, counter))
+    state = BuildState(problems)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), make_handler(site, state))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     say(f"预览：http://127.0.0.1:{server.server_address[1]}/  （Ctrl+C 结束）")
     try:
         for _changes in watch_changes(*[p for p in watch if p.exists()]):
-            if rebuild():
-                counter.bump()
+            outcome = rebuild()
+            state.record(outcome)
+            if outcome.built:
                 say("已重建，浏览器将自动刷新")
     finally:
         server.shutdown()

@@ -19,11 +19,38 @@ from .fields import format_amount, format_total
 from .files import write_atomically
 from .history import Change, git_history, source_date
 from .problems import Problem
-from .render import TEMPLATES, environment, form_context
+from .render import DOCS, TEMPLATES, doc_to_html, environment, form_context
 from .xlsx import workbook_bytes
 
 SITE_TITLE = "部门预算绩效目标公开"
 STATIC_FILES = ("form.css", "site.css", "search.js", "favicon.svg")
+# The guide's pages in the order its menu lists them; any other page of docs/ follows by name.
+HELP_ORDER = ("index", "first-filing", "vscode", "excel", "codes", "publishing")
+
+
+@dataclass(frozen=True)
+class HelpPage:
+    """One page of the user guide (docs/<name>.md), at help/<name>.html (help/index.html for index)."""
+
+    name: str
+    title: str
+    body: str
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.html"
+
+
+def help_pages(folder: Path = DOCS) -> list[HelpPage]:
+    if not folder.is_dir():
+        return []
+    paths = sorted(folder.glob("*.md"), key=lambda p: (HELP_ORDER.index(p.stem) if p.stem in HELP_ORDER else len(HELP_ORDER), p.stem))
+    pages = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), path.stem)
+        pages.append(HelpPage(path.stem, title, doc_to_html(text)))
+    return pages
 
 
 @dataclass
@@ -204,6 +231,9 @@ class SiteWriter:
         self.page("index.html", out / "index.html", 0, groups_by_year=[(y, self.groups(y)) for y in self.years])
         departments = sorted({e.department.name for e in self.entries})
         self.page("search.html", out / "search.html", 0, departments=departments)
+        guide = help_pages()
+        for item in guide:
+            self.page("help.html", out / "help" / item.file, 1, help_page=item, guide=guide)
         for year in self.years:
             in_year = [e for e in self.entries if e.year == year]
             bundle = f"jixiao-{year}.zip"

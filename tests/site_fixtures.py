@@ -35,6 +35,12 @@ SEED_YAML = ROOT / "declarations" / "2024" / "nansha-dongchong.yaml"
 SEED_TXT = Path(__file__).resolve().parent / "data" / "seed.txt"
 JIXIAO = Path(sys.executable).parent / "jixiao"
 SEED_ID = "nansha-dongchong"
+# Debian's Chromium, which the browser tests drive through Playwright.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
 
 
 # ---- declarations ---------------------------------------------------------------------------------
@@ -231,6 +237,37 @@ def test_sources() -> list[Source]:
 
 
 test_sources.__test__ = False  # a helper, not a test
+
+
+# The search test site: a dozen small declarations whose indicators are made of these words, so that
+# which pages hold a query is known from the YAML texts alone (no word below is in the site's labels).
+SEARCH_SUBJECTS = ["红树林", "珊瑚礁", "候鸟", "古榕树", "龙舟", "灯塔", "蚝田", "咸水歌"]
+SEARCH_MEASURES = ["修复面积", "巡护次数", "监测点位", "保护名录"]
+
+
+def search_sources() -> list[Source]:
+    """Twelve departments (six a year in 2024 and 2025), each with three indicators named subject +
+    measure from the lists above, in varied combinations."""
+    sources = []
+    for k in range(12):
+        data = huangge_2024().data
+        data["year"] = 2024 if k < 6 else 2025
+        data["department"] = {"name": f"测试市第{k + 1}号单位", "id": f"test-unit-{k + 1:02d}"}
+        data["overall_goal"] = "统筹推进本单位年度工作。"
+        data["tasks"] = [{"name": "日常运转", "content": "①保障机构正常运转。", "funds": "1000.00", "goal": "运转正常。"}]
+        s, m = SEARCH_SUBJECTS, SEARCH_MEASURES
+        names = [s[k % 8] + m[k % 4], s[(3 * k + 1) % 8] + m[(k // 3 + 1) % 4], m[(k + 2) % 4] + "（" + s[(5 * k + 2) % 8] + "）"]
+        data["indicators"] = [
+            {"level1": "产出指标", "groups": [{"level2": "数量指标", "items": [
+                {"level3": names[0], "period_value": "≥ 10个", "annual_value": "≥ 10个"},
+                {"level3": names[1], "period_value": "≥ 20个", "annual_value": "≥ 20个"}]}]},
+            {"level1": "效益指标", "groups": [{"level2": "生态效益指标", "items": [
+                {"level3": names[2], "period_value": "≥ 30个", "annual_value": "≥ 30个"}]}]},
+            {"level1": "满意度指标", "groups": [{"level2": "服务对象满意度指标", "items": [
+                {"level3": "群众满意率", "period_value": "≥ 90%", "annual_value": "≥ 90%"}]}]},
+        ]
+        sources.append(_source(data))
+    return sources
 
 
 def write_sources(root: Path, sources: list[Source]) -> Path:

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -299,6 +300,69 @@ def test_every_page_forbids_inline_scripts_and_foreign_sources(site):
         assert "'unsafe-inline'" not in policy["script-src"] and "'unsafe-eval'" not in policy["script-src"]
         assert policy["object-src"] == "'none'" and policy["base-uri"] == "'none'"
         assert not any("http" in sources or "*" in sources for sources in policy.values()), path
+
+
+# ---- the user guide ---------------------------------------------------------------------------------
+
+DOCS = ROOT / "docs"
+GUIDE = ["index", "first-filing", "vscode", "excel", "codes", "publishing"]
+
+
+def test_every_page_links_the_guide_from_its_header(site):
+    pages = html_pages(site)
+    for path in pages:
+        header = parse_html(path.read_text(encoding="utf-8")).find("header")
+        links = {targets(site, str(path.relative_to(site)), a.get("href")): normalise(a.text()) for a in header.iter("a")}
+        assert links.get("help/index.html") == "使用说明", path
+    assert {p.relative_to(site).as_posix() for p in pages} >= {f"help/{name}.html" for name in GUIDE}
+
+
+def test_the_guide_is_rendered_from_docs_in_the_site_shell(site):
+    for name in GUIDE:
+        source = (DOCS / f"{name}.md").read_text(encoding="utf-8")
+        title = next(line[2:] for line in source.splitlines() if line.startswith("# "))
+        doc = page(site, f"help/{name}.html")
+        article = doc.find("article", cls="help")
+        assert normalise(article.find("h1").text()) == title
+        assert normalise(doc.find("title").text()).startswith(title)
+        assert doc.find("footer") is not None and doc.find("link", rel="stylesheet") is not None
+        menu = doc.find("nav", cls="help-menu")
+        assert [a.get("href") for a in menu.iter("a")] == [f"{n}.html" for n in GUIDE]
+        assert [a.get("href") for a in menu.iter("a") if a.get("aria-current") == "page"] == [f"{name}.html"]
+        # every Markdown link to another page of the guide became a link to its page on the site
+        for target in re.findall(r"\]\(([a-z-]+)\.md\)", source):
+            assert f"{target}.html" in [a.get("href") for a in article.iter("a")], (name, target)
+        assert not [a.get("href") for a in article.iter("a") if (a.get("href") or "").endswith(".md")]
+    # code blocks keep their text: <年度> is shown, not swallowed as a tag nor escaped twice
+    first = page(site, "help/first-filing.html")
+    assert any("jixiao new --year 2025" in pre.text() for pre in first.iter("pre"))
+    assert "declarations/<年度>/" in normalise(page(site, "help/index.html").find("article").text())
+
+
+def test_the_guide_explains_every_problem_code_with_an_example_and_a_fix():
+    import generator.forms  # noqa: F401  (the forms register their own codes)
+    from generator.catalogue import CODES
+
+    text = (DOCS / "codes.md").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^### (J\d{3}) .*?\n(.*?)(?=^### |^## |\Z)", text, re.M | re.S))
+    assert sorted(sections) == sorted(CODES), set(CODES) ^ set(sections)
+    for code, body in sections.items():
+        assert "例：" in body and f" {code}: " in body, code  # an example line carrying the code
+        assert "改：" in body, code
+
+
+def test_guide_markdown_is_sanitised_like_a_declarations():
+    from generator.render import doc_to_html
+
+    html = str(doc_to_html(
+        "# 标题\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n"
+        "[坏链接](javascript:alert(1)) [另一页](codes.md#j001) [外部](https://example.org/a.md)\n\n"
+        "```\n<b>代码</b>\n```\n"
+    ))
+    assert "<script" not in html and "<img" not in html and "javascript:" not in html and "onerror=" not in html.split("<pre>")[0]
+    assert '<a href="codes.html#j001">另一页</a>' in html
+    assert '<a href="https://example.org/a.md">外部</a>' in html
+    assert "<pre><code>&lt;b&gt;代码&lt;/b&gt;" in html
 
 
 # ---- the comparison with the previous year --------------------------------------------------------

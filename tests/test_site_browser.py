@@ -16,13 +16,11 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import sync_playwright
 
-from site_fixtures import EXAMPLE_PROJECTS, ROOT, SEED_ID, hostile_source, shared_build, shared_root, test_sources
+from site_fixtures import (
+    CHROMIUM, CHROMIUM_ARGS, EXAMPLE_PROJECTS, ROOT, SEED_ID, hostile_source, search_sources, shared_build, shared_root,
+    test_sources,
+)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = Path("/tmp/jixiao-screenshots")
 QUERY = "惠农补贴发放及时率"
@@ -35,21 +33,22 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory):
-    """The main test site and the hostile one, both under one folder that the server serves."""
+    """The main test site, the hostile one and the search one, all under one folder that the server serves."""
     _, main = shared_build(tmp_path_factory, "main", test_sources)
     _, hostile = shared_build(tmp_path_factory, "hostile", lambda: [hostile_source()])
+    _, searching = shared_build(tmp_path_factory, "search", search_sources)
     root = shared_root(tmp_path_factory)
-    return root, main.relative_to(root).as_posix() + "/", hostile.relative_to(root).as_posix() + "/"
+    return root, *(site.relative_to(root).as_posix() + "/" for site in (main, hostile, searching))
 
 
 @pytest.fixture(scope="module")
 def server(sites):
-    root, main, hostile = sites
+    root, main, hostile, searching = sites
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     origin = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield {"origin": origin, "main": f"{origin}/{main}", "hostile": f"{origin}/{hostile}"}
+    yield {"origin": origin, "main": f"{origin}/{main}", "hostile": f"{origin}/{hostile}", "search": f"{origin}/{searching}"}
     httpd.shutdown()
     httpd.server_close()
     thread.join(timeout=10)
@@ -138,6 +137,13 @@ def search(page, query: str, year: str = "", department: str = "") -> list[str]:
     return [urlsplit(href).path for href in page.eval_on_selector_all("#search-results li a", "as => as.map(a => a.href)")]
 
 
+def partial_results(page) -> list[str]:
+    """The links under 部分匹配 after a search, when that heading is shown."""
+    if page.locator("#search-partial").is_hidden():
+        return []
+    return [urlsplit(href).path for href in page.eval_on_selector_all("#search-partial-results li a", "as => as.map(a => a.href)")]
+
+
 # ---- the declaration page -------------------------------------------------------------------------
 
 
@@ -186,7 +192,7 @@ def test_search_finds_the_seed_by_an_indicator_typed_without_spaces(visit, serve
     base = urlsplit(server["main"]).path
     assert f"{base}2024/{SEED_ID}/" in found
     assert set(found) == {f"{base}{folder}/" for folder in _holding(QUERY)}
-    assert page.text_content("#search-status") == f"找到 {len(found)} 份申报"
+    assert page.text_content("#search-status").startswith(f"找到 {len(found)} 份申报")
     # the result link opens the declaration's page
     page.click(f"#search-results a[href$='2024/{SEED_ID}/']")
     page.wait_for_url(f"**/2024/{SEED_ID}/")
@@ -256,6 +262,76 @@ def test_search_finds_text_that_the_index_cut_into_other_words(visit, server):
     v.check_stayed_local()
 
 
+def _compact(text: str) -> str:
+    return "".join(text.split()).lower()
+
+
+def _words(page, query: str) -> list[str]:
+    """The query's words as the browser cuts them (the same Intl.Segmenter call as search.js)."""
+    return page.evaluate(
+        """q => Array.from(new Intl.Segmenter("zh", {granularity: "word"}).segment(q))
+               .filter(p => p.isWordLike).map(p => p.segment)""",
+        query,
+    )
+
+
+# Queries over the search site: phrases some pages hold, the same words in another order or apart,
+# single words; and phrases no page holds, whose words few or none of the pages share.
+FULL_QUERIES = [
+    "红树林修复面积", "修复面积红树林", "珊瑚礁巡护次数", "珊瑚礁 保护名录", "候鸟监测点位", "监测点位候鸟",
+    "灯塔", "咸水歌", "古榕树保护名录", "蚝田 修复面积", "龙舟巡护次数",
+]
+NO_MATCH_QUERIES = ["鹦鹉螺号潜水艇", "火星基地建设", "潜水艇巡护次数", "红树林潜水艇修复"]
+
+
+def test_search_precision_and_recall_over_a_dozen_declarations(visit, server):
+    """Every result holds every word of the query (precision 1) and every page that does is found
+    (recall 1), pages holding the query as typed first; a phrase no page holds says 没有找到, and
+    pages holding some of its words are only ever listed under 部分匹配."""
+    v = visit()
+    page = v.goto(server["search"] + "search.html")
+    base = urlsplit(server["search"]).path
+    sources = search_sources()
+    assert len(sources) >= 12
+    texts = {f"{base}{s.folder}/": _compact(s.text) for s in sources}
+    precision, recall = [], []
+    for query in FULL_QUERIES:
+        words = _words(page, query)
+        assert words, query
+        expected = {url for url, text in texts.items() if all(_compact(w) in text for w in words)}
+        phrase = {url for url, text in texts.items() if _compact(query) in text}
+        assert expected, query  # every query of this list has answers
+        found = search(page, query)
+        assert len(found) == len(set(found)), query
+        hits = set(found) & expected
+        precision.append(len(hits) / len(found))
+        recall.append(len(hits) / len(expected))
+        assert set(found) == expected, (query, words)
+        assert set(found[: len(phrase)]) == phrase, query  # phrase matches first
+        assert page.text_content("#search-status").startswith(f"找到 {len(expected)} 份申报"), query
+        assert not set(partial_results(page)) & set(found), query
+    assert sum(precision) / len(precision) == 1 and sum(recall) / len(recall) == 1
+    # a partial match lists only pages holding words that make up at least half of the query
+    for query in NO_MATCH_QUERIES:
+        words = _words(page, query)
+        assert not any(all(_compact(w) in text for w in words) for text in texts.values()), query
+        assert search(page, query) == [], query
+        status = page.text_content("#search-status")
+        assert status.startswith("没有找到"), (query, status)
+        partial = partial_results(page)
+        size = sum(len(_compact(w)) for w in words)
+        expected_partial = {
+            url for url, text in texts.items()
+            if 2 * sum(len(_compact(w)) for w in words if _compact(w) in text) >= size
+            and any(_compact(w) in text for w in words)
+        }
+        assert set(partial) == expected_partial, (query, words)
+        assert ("部分匹配" in status) == bool(partial), status
+    assert search(page, "鹦鹉螺号潜水艇") == [] and partial_results(page) == []
+    assert page.text_content("#search-status") == "没有找到匹配的申报"
+    v.check_stayed_local()
+
+
 # ---- accessibility --------------------------------------------------------------------------------
 
 
@@ -264,7 +340,7 @@ def test_search_finds_text_that_the_index_cut_into_other_words(visit, server):
     [
         "index.html", "2024/index.html", "search.html", f"2024/{SEED_ID}/index.html", f"2025/{SEED_ID}/index.html",
         f"2024/{SEED_ID}/projects/typical-town/index.html",
-        f"2024/{SEED_ID}/projects/typical-town.self-evaluation/index.html",
+        f"2024/{SEED_ID}/projects/typical-town.self-evaluation/index.html", "help/codes.html",
     ],
 )
 def test_axe_finds_no_violation(visit, server, path):
@@ -298,7 +374,8 @@ def test_axe_does_report_violations(visit, server):
     [
         "index.html", "2024/index.html", "2025/index.html", "search.html", f"2024/{SEED_ID}/index.html",
         f"2025/{SEED_ID}/index.html", f"2024/{SEED_ID}/projects/water-town-culture/index.html",
-        f"2024/{SEED_ID}/projects/typical-town.self-evaluation/index.html",
+        f"2024/{SEED_ID}/projects/typical-town.self-evaluation/index.html", "help/index.html",
+        "help/first-filing.html", "help/codes.html", "help/vscode.html",
     ],
 )
 def test_no_horizontal_page_scroll_at_375_px(visit, server, path):
@@ -401,6 +478,10 @@ def test_pages_and_search_work_under_their_content_security_policy(visit, server
     v = visit(enforce_csp=True)
     page = v.goto(server["main"] + f"2024/{SEED_ID}/index.html")
     assert page.evaluate("getComputedStyle(document.querySelector('.form-table td')).borderTopStyle") == "solid"
+    page = v.goto(server["main"] + "help/first-filing.html")
+    assert page.locator("article.help pre").first.evaluate("e => getComputedStyle(e).whiteSpace") == "pre-wrap"
+    page.click("header >> text=使用说明")
+    page.wait_for_url("**/help/index.html")
     page = v.goto(server["main"] + "search.html?q=" + QUERY)
     page.wait_for_selector("#search-results li a", timeout=20000)
     found = page.eval_on_selector_all("#search-results li a", "as => as.map(a => new URL(a.href).pathname)")

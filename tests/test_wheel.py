@@ -37,7 +37,8 @@ def test_the_wheel_carries_the_templates_and_every_form(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"generator/templates/print.html", "generator/templates/static/print.css", "generator/templates/site/base.html"} <= names
     assert {"generator/templates/init/github-workflow.yml", "generator/templates/init/gitignore"} <= names  # jixiao init
-    for form in ("department_target", "project_target"):
+    assert {"generator/docs/index.md", "generator/docs/codes.md"} <= names  # the guide the site renders at help/
+    for form in ("department_target", "project_target", "department_self_evaluation", "project_self_evaluation"):
         assert {f"generator/forms/{form}/form.html", f"generator/forms/{form}/skeleton.yaml"} <= names
 
 

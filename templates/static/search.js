@@ -1,10 +1,9 @@
 // Full-text search over the site with Pagefind. The query is split into words with the browser's
 // Intl.Segmenter (惠农补贴发放及时率 → 惠农 补贴 发放 及时 率), falling back to the query as typed.
-// Pagefind segments the pages with its own Chinese dictionary when it indexes them, and the two
-// segmentations do not always agree (河涌水质达标率 is indexed as words a query's pieces do not begin),
-// so pages are also looked for that hold the query as typed: candidates found by each of its words,
-// kept if their text contains the whole query. Those come first. Results are built as DOM text,
-// never as HTML.
+// Pagefind finds candidates; each one's text then decides: a result holds every word of the query
+// (pages holding the query as typed first); pages holding only some of the words are listed apart,
+// under 部分匹配, and only when those words make up half of the query. Results are built as DOM
+// text, never as HTML.
 const siteRoot = new URL("..", import.meta.url);
 const form = document.getElementById("search-form");
 const input = document.getElementById("q");
@@ -12,6 +11,8 @@ const yearSelect = document.getElementById("filter-year");
 const departmentSelect = document.getElementById("filter-department");
 const statusLine = document.getElementById("search-status");
 const list = document.getElementById("search-results");
+const partialSection = document.getElementById("search-partial");
+const partialList = document.getElementById("search-partial-results");
 
 export function segment(query) {
   if (typeof Intl === "undefined" || !Intl.Segmenter) return query.trim();
@@ -22,28 +23,6 @@ export function segment(query) {
     .join(" ");
 }
 
-function decode(html) {
-  // A textarea's content is plain text to the parser: entities are decoded, no element is made.
-  const box = document.createElement("textarea");
-  box.innerHTML = html;
-  return box.value;
-}
-
-function excerptNodes(excerpt) {
-  const nodes = [];
-  excerpt.split(/(<mark>.*?<\/mark>)/).forEach((piece) => {
-    const marked = piece.match(/^<mark>(.*)<\/mark>$/);
-    if (marked) {
-      const mark = document.createElement("mark");
-      mark.textContent = decode(marked[1]);
-      nodes.push(mark);
-    } else if (piece) {
-      nodes.push(document.createTextNode(decode(piece)));
-    }
-  });
-  return nodes;
-}
-
 function wanted(data) {
   // Year and department are page metadata, not Pagefind filters: Pagefind writes its filter index
   // in a different order on every build, and the site must come out byte-identical.
@@ -52,38 +31,55 @@ function wanted(data) {
     (!departmentSelect.value || meta.department === departmentSelect.value);
 }
 
-const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
-const MAX_CANDIDATES = 200;
+const MAX_CANDIDATES = 300;
 const MAX_RESULTS = 50;
 
-function phrasePattern(query) {
-  // The query's characters in order, any whitespace between them (a page's cells are spaced apart).
-  const chars = Array.from(query.replace(/\s+/g, ""));
-  return new RegExp(chars.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("\\s*"));
+function compact(text) {
+  return text.replace(/\s+/g, "").toLowerCase();
 }
 
-async function containing(engine, query) {
-  // Pages whose text holds the whole query, whatever words Pagefind cut it into.
-  const words = segment(query).split(/\s+/).filter(Boolean);
-  if (!CJK.test(query) || words.length < 2) return [];
+function pattern(text) {
+  // The text's characters in order, any whitespace between them (a page's cells are spaced apart).
+  const chars = Array.from(compact(text));
+  return new RegExp(chars.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("\\s*"), "i");
+}
+
+// What a page is to a query: "phrase" (it holds the query as typed), "all" (every word of the query,
+// not together), "partial" (words making up at least half of the query's characters), or nothing.
+// A page sharing one short word with the query (号 of 鹦鹉螺号潜水艇) is nothing.
+export function classify(content, query, words) {
+  const text = compact(content);
+  if (text.includes(compact(query))) return "phrase";
+  const held = words.filter((word) => text.includes(compact(word)));
+  if (held.length === words.length) return "all";
+  const length = (list) => list.reduce((sum, word) => sum + Array.from(compact(word)).length, 0);
+  return held.length && 2 * length(held) >= length(words) ? "partial" : null;
+}
+
+async function candidates(engine, query, words) {
+  // Pagefind's own search for the words, and for each word alone: Pagefind cuts the pages into
+  // words with its own dictionary, which does not always agree with the browser's, so a page can
+  // hold a word that Pagefind did not index as one. Every candidate is then checked by its text.
   const found = new Map();
-  for (const word of new Set(words)) {
-    const search = await engine.search(word);
-    search.results.forEach((result) => {
-      const known = found.get(result.id);
-      if (!known || known.score < result.score) found.set(result.id, result);
-    });
-  }
-  const candidates = [...found.values()].sort((a, b) => b.score - a.score).slice(0, MAX_CANDIDATES);
-  const pattern = phrasePattern(query);
-  const data = await Promise.all(candidates.map((result) => result.data()));
-  return candidates
-    .map((result, index) => ({ id: result.id, data: data[index], match: pattern.exec(data[index].content || "") }))
-    .filter((item) => item.match && wanted(item.data));
+  const add = (search) => search.results.forEach((result) => {
+    const known = found.get(result.id);
+    if (!known || known.score < result.score) found.set(result.id, result);
+  });
+  add(await engine.search(words.join(" ")));
+  for (const word of new Set(words)) add(await engine.search(word));
+  if (words.length > 1 || words[0] !== query) add(await engine.search(query));
+  return [...found.values()].sort((a, b) => b.score - a.score).slice(0, MAX_CANDIDATES);
 }
 
-function phraseExcerpt(content, match) {
-  // About 30 characters either side of the match, as text nodes around a <mark>.
+function excerpt(content, query, words) {
+  // About 30 characters either side of the phrase, or of the first word the page holds, as text
+  // nodes around a <mark>.
+  let match = pattern(query).exec(content);
+  if (!match) {
+    const found = words.map((word) => pattern(word).exec(content)).filter(Boolean);
+    match = found.sort((a, b) => a.index - b.index)[0];
+  }
+  if (!match) return [document.createTextNode(content.slice(0, 60))];
   const start = Math.max(0, match.index - 30);
   const end = Math.min(content.length, match.index + match[0].length + 30);
   const mark = document.createElement("mark");
@@ -104,34 +100,38 @@ async function load() {
   return pagefind;
 }
 
-async function run(query) {
-  const engine = await load();
-  let search = await engine.search(segment(query));
-  if (!search.results.length && segment(query) !== query.trim()) {
-    search = await engine.search(query.trim());
-  }
-  const exact = await containing(engine, query);
-  const shown = new Set(exact.map((item) => item.id));
-  const candidates = search.results.filter((result) => !shown.has(result.id)).slice(0, MAX_CANDIDATES);
-  const others = (await Promise.all(candidates.map((result) => result.data()))).filter(wanted);
-  const rest = others.slice(0, Math.max(0, MAX_RESULTS - exact.length));
-  const entries = [
-    ...exact.slice(0, MAX_RESULTS).map((item) => ({ data: item.data, nodes: phraseExcerpt(item.data.content, item.match) })),
-    ...rest.map((data) => ({ data, nodes: excerptNodes(data.excerpt || "") })),
-  ];
-  list.replaceChildren();
-  entries.forEach(({ data, nodes }) => {
+function show(target, items, query, words) {
+  target.replaceChildren();
+  items.slice(0, MAX_RESULTS).forEach(({ data }) => {
     const item = document.createElement("li");
     const link = document.createElement("a");
     link.href = data.url;
     link.textContent = (data.meta && data.meta.title) || data.url;
-    const excerpt = document.createElement("p");
-    excerpt.append(...nodes);
-    item.append(link, excerpt);
-    list.appendChild(item);
+    const text = document.createElement("p");
+    text.append(...excerpt(data.content || "", query, words));
+    item.append(link, text);
+    target.appendChild(item);
   });
-  const total = exact.length + others.length;
-  statusLine.textContent = total ? `找到 ${total} 份申报` : "没有找到匹配的申报";
+}
+
+async function run(query) {
+  const engine = await load();
+  const segmented = segment(query).split(/\s+/).filter(Boolean);
+  const words = segmented.length ? segmented : [query.trim()];
+  const found = await candidates(engine, query, words);
+  const data = await Promise.all(found.map((result) => result.data()));
+  const rank = { phrase: 0, all: 1 };
+  const pages = data
+    .filter(wanted)
+    .map((page, order) => ({ data: page, order, kind: classify(page.content || "", query, words) }))
+    .filter((page) => page.kind);
+  const full = pages.filter((page) => page.kind !== "partial").sort((a, b) => rank[a.kind] - rank[b.kind] || a.order - b.order);
+  const partial = pages.filter((page) => page.kind === "partial");
+  show(list, full, query, words);
+  show(partialList, partial, query, words);
+  partialSection.hidden = !partial.length;
+  const more = partial.length ? `；另有 ${partial.length} 份部分匹配，不含全部词语，列在下面` : "";
+  statusLine.textContent = (full.length ? `找到 ${full.length} 份申报` : "没有找到匹配的申报") + more;
 }
 
 if (form) {
