@@ -36,6 +36,11 @@ def register(*codes: Code) -> None:
         CODES[code.code] = code
 
 
+def unregister(*names: str) -> None:
+    for name in names:
+        CODES.pop(name, None)
+
+
 def code(name: str) -> Code:
     return CODES[name]
 

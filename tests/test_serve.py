@@ -82,9 +82,12 @@ def test_serve_rebuilds_on_change_and_the_page_reloads(served):
 def test_serve_keeps_the_last_good_site_when_a_change_breaks_validation(served):
     base, declaration, process = served
     declaration.write_text(declaration.read_text(encoding="utf-8").replace("year: 2024", "year: 二〇二四"), encoding="utf-8")
-    problems = wait_for(lambda: status(base)["problems"], 60)
+    # Waits for the build of the whole edit: a build that caught the file half-written reports that instead.
+    problems = wait_for(
+        lambda: [line for line in status(base)["problems"] if "J011" in line and "二〇二四" in line], 60
+    )
+    assert problems, status(base)
     assert status(base)["build"] == 0
-    assert any("J011" in line and "二〇二四" in line for line in problems), problems
     assert "广州市南沙区东涌镇人民政府" in fetch(f"{base}/2024/nansha-dongchong/index.html")
     assert process.poll() is None
 

@@ -20,7 +20,11 @@ def register(form: Form) -> Form:
 
 
 def unregister(kind: str) -> None:
-    FORMS.pop(kind, None)
+    """Forget a form and the codes only it declared (a test's form, for one)."""
+    form = FORMS.pop(kind, None)
+    if form is not None:
+        others = {code.code for other in FORMS.values() for code in other.codes}
+        catalogue.unregister(*(code.code for code in form.codes if code.code not in others))
 
 
 def default() -> Form:
