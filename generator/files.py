@@ -1,7 +1,8 @@
-"""Writing outputs so that a reader never sees half a file."""
+"""Writing outputs so that a reader never sees half a file; which outputs a shard writes."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from functools import lru_cache
@@ -28,3 +29,12 @@ def write_atomically(target: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def in_shard(location: str, shard: tuple[int, int] | None) -> bool:
+    """--shard I/N: whether this shard builds the output at `location` (2024/nansha-dongchong). A
+    hash of that path, so every runner splits alike and a new declaration moves no other."""
+    if shard is None:
+        return True
+    index, count = shard
+    return int.from_bytes(hashlib.sha256(location.encode("utf-8")).digest()[:8], "big") % count == index - 1
