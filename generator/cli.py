@@ -10,10 +10,12 @@ from typing import NoReturn
 
 import click
 
-from . import __version__, forms
-from .fields import ID_PATTERN
-from .pipeline import PdfOutput, SiteOutput, XlsxOutput, build, load_all
+from . import __version__
+from .pipeline import PdfOutput, SiteOutput, XlsxOutput, build, default_jobs, load_all
 from .problems import Problem
+
+# The forms (pydantic, openpyxl) and WeasyPrint are imported by the commands that use them: a build
+# with nothing to do, or --help, starts in a fraction of the time.
 
 DEFAULT_PATHS = ("declarations",)
 
@@ -38,11 +40,15 @@ class FormKind(click.ParamType):
     name = "KIND"
 
     def convert(self, value, param, ctx):
+        from . import forms
+
         if value in forms.FORMS:
             return value
         self.fail(f"「{value}」不是已知的表；可写的有：{'、'.join(forms.FORMS)}", param, ctx)
 
     def get_metavar(self, param, ctx=None):
+        from . import forms
+
         return "[" + "|".join(forms.FORMS) + "]"
 
 
@@ -66,6 +72,8 @@ def validate(paths: tuple[str, ...], strict: bool) -> None:
 
 
 def _check_id(value: str, option: str) -> None:
+    from .fields import ID_PATTERN
+
     if not re.match(ID_PATTERN, value):
         raise click.BadParameter("只能用小写字母、数字和连字符，以字母或数字开头", param_hint=option)
 
@@ -82,7 +90,7 @@ def _department_name(year: int, department: str) -> str:
 
 
 @cli.command()
-@click.option("--form", "kind", type=_form_choice(), default=forms.DEFAULT_KIND, show_default=True, help="哪一种表。")
+@click.option("--form", "kind", type=_form_choice(), default=None, help="哪一种表（默认：部门整体表）。")
 @click.option("--year", type=click.IntRange(2000, 2100), required=True, help="预算年度，如 2025。")
 @click.option("--id", "ident", required=True, help="标识（小写字母、数字、连字符）：部门整体表是部门标识，项目表是项目标识。")
 @click.option("--name", default="", help="名称：部门整体表是部门全称，项目表是项目名称。")
@@ -91,8 +99,10 @@ def _department_name(year: int, department: str) -> str:
 @click.option("--out", type=click.Path(dir_okay=False), help="写到哪里（默认 declarations/ 下约定的位置）。")
 def new(kind: str, year: int, ident: str, name: str, department: str, department_name: str, out: str | None) -> None:
     """写出一个带注释的新申报文件骨架，填好后即可通过检查。"""
+    from . import forms
     from .skeleton import render_skeleton
 
+    kind = kind or forms.DEFAULT_KIND
     form = forms.FORMS[kind]
     _check_id(ident, "--id")
     if kind == forms.DEFAULT_KIND:
@@ -237,8 +247,6 @@ def _shard_option(command):
 
 
 def _jobs(jobs):
-    from .pdf import default_jobs
-
     return jobs or default_jobs()
 
 

@@ -11,7 +11,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from .catalogue import ERROR
-from .fieldpath import walk_strings
 from .problems import Problem
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
@@ -132,6 +131,8 @@ def _heading_field(path: tuple) -> bool:
 
 def check_coverage(loaded, settings: FontSettings) -> list[Problem]:
     """Every character must be in the face that prints it: a missing one would print as tofu."""
+    from .fieldpath import walk_strings
+
     body = resolve_font(settings.body, settings.folder)
     heading = resolve_font(settings.heading, settings.folder)
     problems = []

@@ -10,10 +10,10 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 
 from .files import in_shard, write_atomically
+from .unchanged import inputs_fingerprint
 from .fonts import FontError, FontSettings, check_coverage, font_css, resolve_font
 from .history import source_date
 from .paginate import paginate
@@ -25,8 +25,29 @@ __all__ = ["FontError", "FontSettings", "PdfRenderer", "PdfBuild", "build_pdfs",
 YAML_MIME = "application/yaml"
 
 
+def _load_weasyprint() -> None:
+    """Import WeasyPrint without ctypes.util.find_library: WeasyPrint tries names such as
+    `libgobject-2.0-0` before `libgobject-2.0.so.0`, and on Linux each miss runs gcc, ldconfig and ld
+    (some 50 processes, 0.1 s of every cold start) to find what the `.so.N` name then loads anyway."""
+    import sys
+
+    if "weasyprint.text.ffi" in sys.modules or not sys.platform.startswith("linux"):
+        return
+    import ctypes.util
+
+    find_library = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint.text.ffi  # noqa: F401
+    except OSError:
+        pass  # a library only find_library knows: imported again below, the ordinary way
+    finally:
+        ctypes.util.find_library = find_library
+
+
 def preflight(settings: FontSettings) -> None:
     """FontError unless both faces are installed and WeasyPrint has HarfBuzz's subsetter."""
+    _load_weasyprint()
     from weasyprint.text.ffi import harfbuzz_subset
 
     if harfbuzz_subset is None:
@@ -52,6 +73,7 @@ class PdfRenderer:
     settings: FontSettings = field(default_factory=FontSettings)
 
     def __post_init__(self):
+        _load_weasyprint()
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
@@ -133,38 +155,6 @@ class PdfRenderer:
 def pdf_path(out: Path, loaded) -> Path:
     """output/pdf/<location>.pdf: 2024/nansha-dongchong.pdf, 2024/nansha-dongchong/projects/roads.pdf."""
     return out / "pdf" / f"{loaded.location}.pdf"
-
-
-# What a PDF is made from besides its YAML: the shared print templates and styles, and every file of
-# the package (code, form templates), so a change to any of them renders the PDFs again.
-PDF_TEMPLATES = ("print.html", "_grid.html", "_indicators.html", "static/form.css", "static/print.css")
-PACKAGE = Path(__file__).resolve().parent
-
-
-def inputs_fingerprint(settings: FontSettings) -> str:
-    """Everything every PDF depends on besides its YAML and date. Versions are read from the
-    installed metadata: importing WeasyPrint to ask would cost a no-op build 0.6 s."""
-    from . import __version__
-
-    digest = hashlib.sha256(f"jixiao {__version__} weasyprint {version('weasyprint')}\n".encode())
-    for name in PDF_TEMPLATES:
-        digest.update(name.encode() + b"\0" + (TEMPLATES / name).read_bytes())
-    for path in sorted(PACKAGE.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".html", ".css") and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
-    for family in (settings.body, settings.heading):
-        font = resolve_font(family, settings.folder)
-        stat = font.path.stat()
-        digest.update(f"{family}\0{font.path}\0{font.index}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()
-
-
-def default_jobs() -> int:
-    """All the cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 @dataclass

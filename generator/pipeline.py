@@ -3,19 +3,28 @@ output stages (PDF, site) in order. Every stage returns its problems; only cli.p
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable
 
-from . import forms
+from typing import TYPE_CHECKING
+
 from .catalogue import ERROR
-from .checks import check_file_location, check_unique_locations
-from .load import LoadedDocument, find_declarations, load_file
+from .files import find_declarations
 from .problems import Problem
+
+if TYPE_CHECKING:
+    from .load import LoadedDocument
+
+# The forms, pydantic and the loader are imported where used: a no-op build never needs them.
 
 
 def run_checks(loaded: LoadedDocument) -> list[Problem]:
     """Every rule's findings for a document that loaded."""
+    from .checks import check_file_location
+
     if loaded.declaration is None:
         return []
     rules = (*loaded.form.rules, check_file_location)
@@ -24,6 +33,9 @@ def run_checks(loaded: LoadedDocument) -> list[Problem]:
 
 def run_cross_checks(documents: list[LoadedDocument]) -> list[Problem]:
     """The rules that need every document of the run: outputs that collide, forms that must agree."""
+    from . import forms
+    from .checks import check_unique_locations
+
     valid = [item for item in documents if item.declaration is not None]
     found = list(check_unique_locations(valid))
     for form in forms.FORMS.values():
@@ -42,6 +54,8 @@ def _order(problem: Problem):
 
 
 def _load(files: list[Path], problems: list[Problem]) -> list[LoadedDocument]:
+    from .load import load_file
+
     documents = [load_file(path) for path in files]
     for item in documents:
         problems.extend(item.problems)
@@ -57,6 +71,14 @@ def load_all(paths: list[str | Path], strict: bool = False) -> tuple[list[Loaded
     if strict:
         problems = strictly(problems)
     return documents, sorted(problems, key=_order)
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 Shard = tuple[int, int]  # --shard I/N: the I-th of N parts, 1 ≤ I ≤ N
@@ -104,17 +126,13 @@ class Build:
 
 def _state(pdf: PdfOutput | None, xlsx: XlsxOutput | None, files: list[Path]):
     """The state file of a PDF-only or workbook-only build and this run's key (generator/unchanged.py)."""
-    from .unchanged import State
+    from .unchanged import State, inputs_fingerprint, workbook_inputs_fingerprint
 
     if pdf is not None:
-        from .pdf import inputs_fingerprint
-
         state = State(pdf.out / "pdf" / ".state.json")
         return state, state.key(files, f"pdf {inputs_fingerprint(pdf.settings)} {pdf.shard}")
-    from .xlsx import inputs_fingerprint
-
     state = State(xlsx.out / "xlsx" / ".state.json")
-    return state, state.key(files, f"xlsx {inputs_fingerprint()} {xlsx.shard}")
+    return state, state.key(files, f"xlsx {workbook_inputs_fingerprint()} {xlsx.shard}")
 
 
 def build(
@@ -134,13 +152,11 @@ def build(
         state, key = _state(pdf, xlsx, files)
         outputs = None if (pdf or xlsx).force else state.unchanged(key, (pdf or xlsx).out)
         if outputs is not None:
-            from .pdf import PdfBuild
-            from .xlsx import XlsxBuild
-
+            made = SimpleNamespace(written=[], skipped=outputs, problems=[], files={}, renderer=None)
             if pdf is not None:
-                result.pdf = PdfBuild(skipped=outputs)
+                result.pdf = made
             else:
-                result.xlsx = XlsxBuild(skipped=outputs)
+                result.xlsx = made
             return result
     result.documents = _load(files, result.problems)
     result.problems.sort(key=_order)

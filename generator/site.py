@@ -153,14 +153,18 @@ class SiteWriter:
         )
         self.pdfs = pdfs
         self.workbooks = workbooks or {}
+        self.data: dict[int, list[tuple[str, bytes]]] = {}
         self.env = environment()
         self.env.globals["related_summary"] = related_summary
         self.years = sorted({e.year for e in self.entries}, reverse=True)
+        # Indexed once: looking through every entry for each page was quadratic in the number of pages.
+        together: dict[tuple, list[Entry]] = {}
+        self.lineage: dict[tuple, list[Entry]] = {}  # one form of one department (and project), every year
         for entry in self.entries:
-            entry.related = [
-                e for e in self.entries
-                if e is not entry and e.year == entry.year and e.department.id == entry.department.id
-            ]
+            together.setdefault((entry.year, entry.department.id), []).append(entry)
+            self.lineage.setdefault((entry.form.kind, PurePosixPath(entry.folder).parts[1:]), []).append(entry)
+        for entry in self.entries:
+            entry.related = [e for e in together[(entry.year, entry.department.id)] if e is not entry]
 
     def groups(self, year: int) -> list[Group]:
         in_year = [e for e in self.entries if e.year == year]
@@ -189,7 +193,7 @@ class SiteWriter:
             self.write_bundle(out / str(year) / bundle, in_year, year)
         for entry in self.entries:
             self.write_downloads(entry, out / entry.folder)
-            previous = _previous(entry, self.entries)
+            previous = _previous(entry, self.lineage[(entry.form.kind, PurePosixPath(entry.folder).parts[1:])])
             form_page = entry.form.template("page.html") if entry.form.has_template("page.html") else None
             department_entry = next(
                 (e for e in entry.related if e.is_department_form), None
@@ -212,7 +216,12 @@ class SiteWriter:
             write_atomically(out / "static" / name, (TEMPLATES / "static" / name).read_bytes())
 
     def _data_files(self, entry: Entry) -> list[tuple[str, bytes]]:
-        """YAML, JSON and CSVs of one document: (file name, bytes)."""
+        """YAML, JSON and CSVs of one document: (file name, bytes), made once for its page and its year's ZIP."""
+        if id(entry) not in self.data:
+            self.data[id(entry)] = self._make_data_files(entry)
+        return self.data[id(entry)]
+
+    def _make_data_files(self, entry: Entry) -> list[tuple[str, bytes]]:
         base = entry.base
         files = [
             (f"{base}.yaml", entry.loaded.path.read_bytes()),

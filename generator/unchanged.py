@@ -13,9 +13,11 @@ import hashlib
 import json
 import os
 import time
+from importlib.metadata import version
 from pathlib import Path
 
-from .files import write_atomically
+from .files import PACKAGE, TEMPLATES, write_atomically
+from .fonts import resolve_font
 from .history import commit_dates
 
 # A file changed within this long before the state was saved may share its size and time with
@@ -75,3 +77,38 @@ class State:
     def forget(self) -> None:
         """A build that failed: the next one is the ordinary one."""
         self.path.unlink(missing_ok=True)
+
+
+# What a PDF is made from besides its YAML: the shared print templates and styles, and every file of
+# the package (code, form templates), so a change to any of them renders the PDFs again.
+PDF_TEMPLATES = ("print.html", "_grid.html", "_indicators.html", "static/form.css", "static/print.css")
+
+
+def inputs_fingerprint(settings) -> str:
+    """Everything every PDF depends on besides its YAML and date. Versions are read from the
+    installed metadata: importing WeasyPrint to ask would cost a no-op build 0.6 s."""
+    from . import __version__
+
+    digest = hashlib.sha256(f"jixiao {__version__} weasyprint {version('weasyprint')}\n".encode())
+    for name in PDF_TEMPLATES:
+        digest.update(name.encode() + b"\0" + (TEMPLATES / name).read_bytes())
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".html", ".css") and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
+    for family in (settings.body, settings.heading):
+        font = resolve_font(family, settings.folder)
+        stat = font.path.stat()
+        digest.update(f"{family}\0{font.path}\0{font.index}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def workbook_inputs_fingerprint() -> str:
+    """What every workbook depends on besides its YAML: jixiao's code and openpyxl's version (from
+    the installed metadata: importing openpyxl to ask would slow a no-op build)."""
+    from . import __version__
+
+    digest = hashlib.sha256(f"jixiao {__version__} openpyxl {version('openpyxl')}\n".encode())
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

@@ -7,15 +7,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 
 from .files import in_shard, write_atomically
+from .unchanged import workbook_inputs_fingerprint
 from .history import source_date
 from .problems import Problem
-
-PACKAGE = Path(__file__).resolve().parent
-
 
 def xlsx_path(out: Path, loaded) -> Path:
     return out / "xlsx" / f"{loaded.location}.xlsx"
@@ -23,18 +20,6 @@ def xlsx_path(out: Path, loaded) -> Path:
 
 def year_xlsx_path(out: Path, year: int) -> Path:
     return out / "xlsx" / str(year) / f"jixiao-{year}.xlsx"
-
-
-def inputs_fingerprint() -> str:
-    """What every workbook depends on besides its YAML: jixiao's code and openpyxl's version (from
-    the installed metadata: importing openpyxl to ask would slow a no-op build)."""
-    from . import __version__
-
-    digest = hashlib.sha256(f"jixiao {__version__} openpyxl {version('openpyxl')}\n".encode())
-    for path in sorted(PACKAGE.rglob("*.py")):
-        if "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def workbook_bytes(items: list, stamp) -> bytes:
@@ -71,7 +56,7 @@ def build_workbooks(documents: list, out: Path, force: bool = False, shard=None)
     """A workbook for every document (of this shard) whose form has a sheet and whose inputs changed,
     and one per year (built by the shard its path falls to, from every document of the year)."""
     result = XlsxBuild()
-    common = inputs_fingerprint()
+    common = workbook_inputs_fingerprint()
     manifest_path = out / "xlsx" / ".fingerprints.json"
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
