@@ -276,15 +276,16 @@ def build_pdf(paths, out, force, jobs, shard, font_dir, body_font, heading_font)
     "--pdf-from", type=click.Path(file_okay=False, exists=True), default=None,
     help="不排 PDF，用这个文件夹里已生成的（如 CI 各片 build pdf/build xlsx 的输出合在一起）：<文件夹>/pdf/…、<文件夹>/xlsx/…。",
 )
+@click.option("--no-search", is_flag=True, help="不建搜索索引（预览、测速时更快）。")
 @_jobs_option
 @_font_options
-def build_site_command(paths, out, pdf_cache, pdf_from, jobs, font_dir, body_font, heading_font) -> None:
+def build_site_command(paths, out, pdf_cache, pdf_from, no_search, jobs, font_dir, body_font, heading_font) -> None:
     """生成静态公开网站：每份申报一页（与 PDF 同一版式）、PDF 与数据下载、全文搜索。"""
     pdf = None
     if pdf_from is None:
         settings = _settings_or_exit(font_dir, body_font, heading_font)
         pdf = PdfOutput(Path(pdf_cache), settings, jobs=_jobs(jobs))
-    site = SiteOutput(Path(out), cache=Path(pdf_cache), pdf_from=Path(pdf_from) if pdf_from else None)
+    site = SiteOutput(Path(out), search=not no_search, cache=Path(pdf_cache), pdf_from=Path(pdf_from) if pdf_from else None)
     result = _build_or_exit(list(paths or DEFAULT_PATHS), pdf=pdf, site=site)
     _finish(result, "有错误，没有生成任何文件。")
     click.echo(f"网站：{result.count} 份申报 → {Path(out) / 'index.html'}")

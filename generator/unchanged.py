@@ -2,8 +2,8 @@
 
 After a build that succeeded, the output folder keeps a state file: a key made of every
 declaration's digest and commit date and of everything else the outputs depend on, and the list of
-outputs. The next run makes the key again from the files' digests (read from the same cache while
-a file's size and time are unchanged) and one `git log`; when it matches and every output is still
+outputs. The next run makes the key again from the files' digests (taken from the state while a file's
+size, times and inode are unchanged) and one `git log`; when it matches and every output is still
 there, nothing can have changed or become invalid, and nothing is loaded. Any difference, and the
 run is the ordinary one: every file loaded and checked, errors reported, changed outputs rebuilt."""
 
@@ -39,14 +39,15 @@ class State:
     def _digest(self, path: Path) -> str:
         name = os.path.abspath(path)
         stat = os.stat(name)
+        # The change time too: every write sets it, and unlike the modification time no tool puts it back.
+        seen = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
         known = self.saved.get("digests", {}).get(name)
-        saved_at = self.saved.get("saved_ns", 0)
-        if known and known[:2] == [stat.st_size, stat.st_mtime_ns] and stat.st_mtime_ns < saved_at - RACY_NS:
-            digest = known[2]
+        if known and known[:4] == seen and stat.st_ctime_ns < self.saved.get("saved_ns", 0) - RACY_NS:
+            digest = known[4]
         else:
             with open(name, "rb") as stream:
                 digest = hashlib.sha256(stream.read()).hexdigest()
-        self.digests[name] = [stat.st_size, stat.st_mtime_ns, digest]
+        self.digests[name] = [*seen, digest]
         return digest
 
     def key(self, files: list[Path], context: str) -> str:
