@@ -21,7 +21,9 @@ site: system-runtime $(STAMP)
 serve: system-runtime $(STAMP)
 	$(BIN)/jixiao serve $(DECLARATIONS)
 
+# Typst is a peer in the figures only: installed here if the index has it, else bench.json says so.
 bench: system-runtime $(STAMP)
+	-@$(BIN)/python -m pip install -q --disable-pip-version-check 'typst>=0.12' 2>/dev/null
 	$(BIN)/python tools/bench.py
 
 help:

@@ -10,10 +10,12 @@ from typing import NoReturn
 
 import click
 
-from . import __version__, forms, report
-from .fields import ID_PATTERN
-from .pipeline import PdfOutput, SiteOutput, build, load_all
+from . import __version__, report
+from .pipeline import PdfOutput, SiteOutput, XlsxOutput, build, default_jobs, load_all
 from .problems import Problem
+
+# The forms (pydantic, openpyxl) and WeasyPrint are imported by the commands that use them: a build
+# with nothing to do, or --help, starts in a fraction of the time.
 
 DEFAULT_PATHS = ("declarations",)
 
@@ -38,11 +40,15 @@ class FormKind(click.ParamType):
     name = "KIND"
 
     def convert(self, value, param, ctx):
+        from . import forms
+
         if value in forms.FORMS:
             return value
         self.fail(f"「{value}」不是已知的表；可写的有：{'、'.join(forms.FORMS)}", param, ctx)
 
     def get_metavar(self, param, ctx=None):
+        from . import forms
+
         return "[" + "|".join(forms.FORMS) + "]"
 
 
@@ -71,12 +77,15 @@ def validate(paths: tuple[str, ...], strict: bool, output_format: str) -> None:
 
 
 def _check_id(value: str, option: str) -> None:
+    from .fields import ID_PATTERN
+
     if not re.match(ID_PATTERN, value):
         raise click.BadParameter("只能用小写字母、数字和连字符，以字母或数字开头", param_hint=option)
 
 
 def _existing(kind: str, year: int, department: str, ident: str):
     """Another form already in declarations/ (the department's target form, a project's), or None."""
+    from . import forms
     from .load import load_file
 
     path = Path("declarations") / f"{forms.FORMS[kind].new_location(year, department, ident)}.yaml"
@@ -84,7 +93,7 @@ def _existing(kind: str, year: int, department: str, ident: str):
 
 
 @cli.command()
-@click.option("--form", "kind", type=_form_choice(), default=forms.DEFAULT_KIND, show_default=True, help="哪一种表。")
+@click.option("--form", "kind", type=_form_choice(), default=None, help="哪一种表（默认：部门整体表）。")
 @click.option("--year", type=click.IntRange(2000, 2100), required=True, help="预算年度，如 2025。")
 @click.option("--id", "ident", required=True, help="标识（小写字母、数字、连字符）：部门整体表和部门自评表是部门标识，项目表和项目自评表是项目标识。")
 @click.option("--name", default="", help="名称：部门整体表是部门全称，项目表是项目名称。")
@@ -93,8 +102,10 @@ def _existing(kind: str, year: int, department: str, ident: str):
 @click.option("--out", type=click.Path(dir_okay=False), help="写到哪里（默认 declarations/ 下约定的位置）。")
 def new(kind: str, year: int, ident: str, name: str, department: str, department_name: str, out: str | None) -> None:
     """写出一个带注释的新申报文件骨架，填好后即可通过检查。"""
+    from . import forms
     from .skeleton import render_skeleton
 
+    kind = kind or forms.DEFAULT_KIND
     form = forms.FORMS[kind]
     _check_id(ident, "--id")
     if kind == forms.DEFAULT_KIND:
@@ -247,13 +258,25 @@ def _font_options(command):
     return command
 
 
-def _renderer_or_exit(font_dir=None, body_font=None, heading_font=None):
-    from .fonts import FontError, FontSettings
-    from .pdf import PdfRenderer
+def _settings_or_exit(font_dir=None, body_font=None, heading_font=None):
+    """The faces the PDFs are set in, both installed (fc-match; WeasyPrint is not loaded for this)."""
+    from .fonts import FontError, FontSettings, resolve_font
+
+    settings = FontSettings.from_env(body_font, heading_font, font_dir)
+    try:
+        for family in (settings.body, settings.heading):
+            resolve_font(family, settings.folder)
+    except FontError as exc:
+        _fail(f"jixiao: {exc}")
+    return settings
+
+
+def _build_or_exit(*args, **kwargs):
+    from .fonts import FontError
 
     try:
-        return PdfRenderer(FontSettings.from_env(body_font, heading_font, font_dir))
-    except FontError as exc:
+        return build(*args, **kwargs)
+    except FontError as exc:  # found when a renderer is made: HarfBuzz's subsetter missing
         _fail(f"jixiao: {exc}")
 
 
@@ -261,7 +284,7 @@ def _progress(items):
     if not sys.stderr.isatty():
         yield from items
         return
-    with click.progressbar(items, label="生成 PDF", file=sys.stderr, item_show_func=lambda i: i and i.display) as bar:
+    with click.progressbar(items, label="生成 PDF", file=sys.stderr, item_show_func=lambda i: i and i[0].display) as bar:
         yield from bar
 
 
@@ -276,53 +299,99 @@ def _print_scores(documents) -> None:
 def _finish(result, stopped_message: str) -> None:
     """Report a build's problems and exit 1 when it failed; warnings alone are not printed."""
     if result.failed:
-        _report(result.problems, len(result.documents), err=True)
+        _report(result.problems, result.count, err=True)
         if result.stopped:
             click.echo(stopped_message, err=True)
         sys.exit(1)
+
+
+class ShardType(click.ParamType):
+    """I/N: the I-th of N parts (1 ≤ I ≤ N)."""
+
+    name = "I/N"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        found = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", value)
+        if not found or not 1 <= int(found[1]) <= int(found[2]):
+            self.fail(f"「{value}」应写成 I/N，如 2/4（共 N 片中的第 I 片，1 ≤ I ≤ N）", param, ctx)
+        return int(found[1]), int(found[2])
+
+
+def _jobs_option(command):
+    return click.option(
+        "--jobs", "-j", type=click.IntRange(1), default=None,
+        help="同时排版的进程数（默认：本机全部 CPU 核）；--jobs 1 在本进程内排。",
+    )(command)
+
+
+def _shard_option(command):
+    return click.option(
+        "--shard", type=ShardType(), default=None,
+        help="只生成第 I 片（共 N 片，按输出路径稳定划分），供 CI 在 N 台机器上分头生成；检查仍针对全部申报。",
+    )(command)
+
+
+def _jobs(jobs):
+    return jobs or default_jobs()
 
 
 @build_group.command("pdf")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--out", default="output", show_default=True, type=click.Path(file_okay=False), help="输出文件夹。")
 @click.option("--force", is_flag=True, help="即使输入没有改动也重新生成。")
+@_jobs_option
+@_shard_option
 @_font_options
-def build_pdf(paths, out, force, font_dir, body_font, heading_font) -> None:
+def build_pdf(paths, out, force, jobs, shard, font_dir, body_font, heading_font) -> None:
     """把申报文件排成可打印、盖章、归档的 PDF：output/pdf/<年度>/<部门标识>.pdf，项目表在 <部门标识>/projects/ 下。"""
-    renderer = _renderer_or_exit(font_dir, body_font, heading_font)
-    result = build(list(paths or DEFAULT_PATHS), pdf=PdfOutput(Path(out), renderer, force, _progress))
+    settings = _settings_or_exit(font_dir, body_font, heading_font)
+    output = PdfOutput(Path(out), settings, force, _progress, jobs=_jobs(jobs), shard=shard)
+    result = _build_or_exit(list(paths or DEFAULT_PATHS), pdf=output)
     _finish(result, "有错误，没有生成任何文件。")
     made = result.pdf
     _print_scores(result.documents)
-    click.echo(f"PDF：生成 {len(made.written)} 个，未改动跳过 {len(made.skipped)} 个，共 {len(result.documents)} 个申报 → {Path(out) / 'pdf'}")
+    part = f"（第 {shard[0]}/{shard[1]} 片）" if shard else ""
+    click.echo(f"PDF：生成 {len(made.written)} 个，未改动跳过 {len(made.skipped)} 个，共 {result.count} 个申报{part} → {Path(out) / 'pdf'}")
 
 
 @build_group.command("site")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--out", default="output/site", show_default=True, type=click.Path(file_okay=False), help="网站写到哪个文件夹。")
-@click.option("--pdf-cache", default="output", show_default=True, type=click.Path(file_okay=False), help="PDF 生成在哪里（未改动的不重排）。")
+@click.option("--pdf-cache", default="output", show_default=True, type=click.Path(file_okay=False), help="PDF 和 Excel 生成在哪里（未改动的不重排）。")
+@click.option(
+    "--pdf-from", type=click.Path(file_okay=False, exists=True), default=None,
+    help="不排 PDF，用这个文件夹里已生成的（如 CI 各片 build pdf/build xlsx 的输出合在一起）：<文件夹>/pdf/…、<文件夹>/xlsx/…。",
+)
+@click.option("--no-search", is_flag=True, help="不建搜索索引（预览、测速时更快）。")
+@_jobs_option
 @_font_options
-def build_site_command(paths, out, pdf_cache, font_dir, body_font, heading_font) -> None:
+def build_site_command(paths, out, pdf_cache, pdf_from, no_search, jobs, font_dir, body_font, heading_font) -> None:
     """生成静态公开网站：每份申报一页（与 PDF 同一版式）、PDF 与数据下载、全文搜索。"""
-    renderer = _renderer_or_exit(font_dir, body_font, heading_font)
-    result = build(list(paths or DEFAULT_PATHS), pdf=PdfOutput(Path(pdf_cache), renderer), site=SiteOutput(Path(out)))
+    pdf = None
+    if pdf_from is None:
+        settings = _settings_or_exit(font_dir, body_font, heading_font)
+        pdf = PdfOutput(Path(pdf_cache), settings, jobs=_jobs(jobs))
+    site = SiteOutput(Path(out), search=not no_search, cache=Path(pdf_cache), pdf_from=Path(pdf_from) if pdf_from else None)
+    result = _build_or_exit(list(paths or DEFAULT_PATHS), pdf=pdf, site=site)
     _finish(result, "有错误，没有生成任何文件。")
     _print_scores(result.documents)
-    click.echo(f"网站：{len(result.documents)} 份申报 → {Path(out) / 'index.html'}")
+    click.echo(f"网站：{result.count} 份申报 → {Path(out) / 'index.html'}")
 
 
 @build_group.command("xlsx")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--out", default="output", show_default=True, type=click.Path(file_okay=False), help="输出文件夹。")
 @click.option("--force", is_flag=True, help="即使输入没有改动也重新生成。")
-def build_xlsx(paths, out, force) -> None:
+@_shard_option
+def build_xlsx(paths, out, force, shard) -> None:
     """把申报文件写成官方版式的 Excel 工作簿：output/xlsx/<年度>/<部门标识>.xlsx，另每年一本 jixiao-<年度>.xlsx。"""
-    from .xlsx import build_workbooks
-
-    result = build(list(paths or DEFAULT_PATHS))
+    result = build(list(paths or DEFAULT_PATHS), xlsx=XlsxOutput(Path(out), force, shard))
     _finish(result, "有错误，没有生成任何文件。")
-    made = build_workbooks(result.documents, Path(out), force=force)
-    click.echo(f"Excel：生成 {len(made.written)} 个，未改动跳过 {len(made.skipped)} 个，共 {len(result.documents)} 个申报 → {Path(out) / 'xlsx'}")
+    made = result.xlsx
+    part = f"（第 {shard[0]}/{shard[1]} 片）" if shard else ""
+    click.echo(f"Excel：生成 {len(made.written)} 个，未改动跳过 {len(made.skipped)} 个，共 {result.count} 个申报{part} → {Path(out) / 'xlsx'}")
 
 
 @cli.command("import")
@@ -361,12 +430,13 @@ def serve_command(paths, out, port) -> None:
     from .serve import Outcome, serve
 
     sources = list(paths or DEFAULT_PATHS)
-    renderer = _renderer_or_exit()
+    # One output stage for every rebuild: its renderer, made by the first, stays warm.
+    pdf = PdfOutput(Path("output"), _settings_or_exit(), jobs=1)
 
     def rebuild() -> Outcome:
-        result = build(sources, pdf=PdfOutput(Path("output"), renderer), site=SiteOutput(Path(out)))
+        result = _build_or_exit(sources, pdf=pdf, site=SiteOutput(Path(out)))
         if result.failed:
-            _report(result.problems, len(result.documents), err=True)
+            _report(result.problems, result.count, err=True)
             click.echo("有错误，网站保持上一次的版本。", err=True)
             return Outcome(False, [p.format() for p in result.problems if p.is_error])
         return Outcome(True, [])

@@ -9,12 +9,18 @@ headings alone). Noto CJK's CFF is CID-keyed: a PDF finds its glyphs by CID thro
 charset, not by position. HarfBuzz can subset such a font down to the glyphs used while keeping
 their CIDs, so the page content (which names CIDs) stays valid. The bare CFF table is embedded
 as FontFile3 /CIDFontType0C. A font that is not CID-keyed is left as it is.
+
+Making WeasyPrint's glyph-id-keeping subset first, compressing it at level 9 and cutting it down
+again afterwards is most of write_pdf's time, all of it thrown away. So while jixiao writes a PDF,
+`cid_subsets()` replaces WeasyPrint's subsetting: a CID-keyed font is cut straight to the bare CFF
+compact_cff would make (the same bytes), and compact_fonts then only names its subtype.
 """
 
 from __future__ import annotations
 
 import io
 import struct
+from contextlib import contextmanager
 from functools import lru_cache
 
 from cffi import FFI
@@ -91,8 +97,11 @@ def _used_glyphs(widths) -> set[int]:
 def compact_cff(font: bytes, glyphs: set[int]) -> bytes | None:
     """The bare CFF of `font` cut down to `glyphs`, or None when the CIDs would not survive."""
     subset = _subset_keeping_cids(font, glyphs)
-    if not subset:
-        return None
+    return _checked_cff(subset, glyphs) if subset else None
+
+
+def _checked_cff(subset: bytes, glyphs: set[int]) -> bytes | None:
+    """The CFF table of a subset, if every glyph asked for kept its CID."""
     try:
         cff = TTFont(io.BytesIO(subset))["CFF "].cff
         top = cff.topDictIndex[0]
@@ -105,6 +114,61 @@ def compact_cff(font: bytes, glyphs: set[int]) -> bytes | None:
     if not {f"cid{glyph:05d}" for glyph in glyphs if glyph} <= set(names):
         return None
     return _cff_table(subset) or None
+
+
+# The tables WeasyPrint drops from every subset (weasyprint/pdf/fonts.py), so the CFF is cut alike.
+_DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
+
+
+def _direct_cff(font, glyphs: set[int], hinting: bool) -> bytes | None:
+    """WeasyPrint's Font cut in one pass to the CID-keeping bare CFF, or None (then WeasyPrint's way)."""
+    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+    from weasyprint.text.fonts import get_hb_object_data
+
+    if font.missing or font.bitmap or font.png or font.svg or font.colr or "fvar" in font.tables or "CFF " not in font.tables:
+        return None
+    plan = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(), harfbuzz_subset.hb_subset_input_destroy)
+    wanted = sorted(glyphs | {0})
+    harfbuzz.hb_set_add_sorted_array(
+        harfbuzz_subset.hb_subset_input_glyph_set(plan), ffi.new(f"hb_codepoint_t[{len(wanted)}]", wanted), len(wanted)
+    )
+    flags = harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED | harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE
+    flags |= _FLAG_NOTDEF_OUTLINE
+    if not hinting:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
+    harfbuzz_subset.hb_subset_input_set_flags(plan, flags)
+    drop = [harfbuzz.hb_tag_from_string(tag, -1) for tag in _DROP_TABLES]
+    harfbuzz.hb_set_add_sorted_array(
+        harfbuzz_subset.hb_subset_input_set(plan, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG),
+        ffi.new(f"hb_codepoint_t[{len(drop)}]", sorted(drop)), len(drop),
+    )
+    face = harfbuzz_subset.hb_subset_or_fail(font.hb_face, plan)
+    if face == ffi.NULL:
+        return None
+    subset = get_hb_object_data(ffi.gc(face, harfbuzz.hb_face_destroy))
+    return _checked_cff(subset, glyphs) if subset else None
+
+
+@contextmanager
+def cid_subsets():
+    """While a PDF is written: CID-keyed fonts subset once, straight to their bare CFF."""
+    from weasyprint.pdf.fonts import Font
+
+    original_subset, original_type = Font.subset, Font.type
+
+    def subset(font, to_unicode, hinting):
+        cff = _direct_cff(font, set(to_unicode), hinting) if to_unicode else None
+        if cff is None:
+            return original_subset(font, to_unicode, hinting)
+        font.file_content, font.bare_cff = cff, True
+
+    Font.subset = subset
+    # A bare CFF is what FontFile3 holds: written like an OpenType font, renamed by compact_fonts.
+    Font.type = property(lambda font: "otf" if getattr(font, "bare_cff", False) else original_type.fget(font))
+    try:
+        yield
+    finally:
+        Font.subset, Font.type = original_subset, original_type
 
 
 def _dedupe_associated_files(writer: PdfWriter) -> bool:
@@ -139,7 +203,9 @@ def compact_fonts(pdf: bytes) -> bytes:
                 stream = stream_ref.get_object()
                 if stream.get("/Subtype") != "/OpenType" or cid_font.get("/Subtype") != "/CIDFontType0":
                     continue
-                cff = compact_cff(stream.get_data(), _used_glyphs(cid_font["/W"]))
+                data = stream.get_data()
+                # Already cut by cid_subsets(): only its subtype is to name (and it is stored as before).
+                cff = data if data[:2] == b"\x01\x00" else compact_cff(data, _used_glyphs(cid_font["/W"]))
                 if cff is None:
                     continue
                 stream.set_data(cff)

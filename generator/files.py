@@ -1,11 +1,20 @@
-"""Writing outputs so that a reader never sees half a file."""
+"""Finding declaration files; writing outputs so that a reader never sees half a file; which outputs
+a shard writes. Kept free of heavy imports: a no-op build uses only this, history and unchanged."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+
+from .catalogue import code as catalogue_code
+from .problems import Problem, Severity
+
+# Shared templates: print.html, the site's pages, static files. In a wheel they are package data.
+PACKAGE = Path(__file__).resolve().parent
+TEMPLATES = PACKAGE / "templates" if (PACKAGE / "templates").is_dir() else PACKAGE.parent / "templates"
 
 
 @lru_cache(maxsize=1)
@@ -28,3 +37,48 @@ def write_atomically(target: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def in_shard(location: str, shard: tuple[int, int] | None) -> bool:
+    """--shard I/N: whether this shard builds the output at `location` (2024/nansha-dongchong). A
+    hash of that path, so every runner splits alike and a new declaration moves no other."""
+    if shard is None:
+        return True
+    index, count = shard
+    return int.from_bytes(hashlib.sha256(location.encode("utf-8")).digest()[:8], "big") % count == index - 1
+
+
+def find_declarations(paths: list[str | Path]) -> tuple[list[Path], list[Problem]]:
+    """Files named, and every *.yaml / *.yml below folders named, in a stable order."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = [
+                p
+                for p in sorted(path.rglob("*"))
+                if p.suffix in (".yaml", ".yml")
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            ]
+            if not found:
+                problems.append(Problem(str(raw), 1, 1, "J005", Severity.WARNING, "", catalogue_code("J005").text()))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem(str(raw), 1, 1, "J000", Severity.ERROR, "", "文件或文件夹不存在"))
+    # The same file named twice, or reached through a link (examples/ links the seed), is read once.
+    unique = list({path.resolve(): path for path in reversed(files)}.values())[::-1]
+    return unique, problems
+
+
+ROSTER_NAME = "departments.yaml"  # the bureau's roster (generator/roster.py): no declaration
+
+
+def is_roster(path: Path, named: list[str | Path]) -> bool:
+    """departments.yaml named itself, or at the top of a folder named."""
+    return path.name == ROSTER_NAME and any(
+        Path(raw) == path or (Path(raw).is_dir() and Path(raw) / ROSTER_NAME == path) for raw in named
+    )

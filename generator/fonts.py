@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
 from dataclasses import dataclass
@@ -9,7 +11,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from .catalogue import ERROR
-from .fieldpath import walk_strings
 from .problems import Problem
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
@@ -85,12 +86,42 @@ def resolve_font(family: str, folder: Path | None) -> FontFile:
     return FontFile(family, Path(path), index)
 
 
+def cache_folder() -> Path:
+    """Where jixiao keeps what is slow to work out again: $JIXIAO_CACHE, else ~/.cache/jixiao."""
+    named = os.environ.get("JIXIAO_CACHE") or os.environ.get("XDG_CACHE_HOME")
+    base = Path(named) if named else Path.home() / ".cache"
+    return base if os.environ.get("JIXIAO_CACHE") else base / "jixiao"
+
+
 @lru_cache(maxsize=None)
 def font_characters(font: FontFile) -> frozenset[int]:
+    """The characters a face has. Reading a CJK font's cmap takes ~0.2 s, so it is kept on disk as
+    ranges, keyed by the font file (path, face, size, time): a changed font is read again."""
+    stat = font.path.stat()
+    key = f"{font.path}\0{font.index}\0{stat.st_size}\0{stat.st_mtime_ns}"
+    cached = cache_folder() / "fonts" / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+    try:
+        ranges = json.loads(cached.read_text(encoding="utf-8"))
+        return frozenset(c for first, last in ranges for c in range(first, last + 1))
+    except (OSError, ValueError, TypeError):
+        pass
     from fontTools.ttLib import TTFont
 
     with TTFont(font.path, fontNumber=font.index, lazy=True) as tt:
-        return frozenset(tt.getBestCmap())
+        characters = frozenset(tt.getBestCmap())
+    ranges: list[list[int]] = []
+    for c in sorted(characters):
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    try:
+        from .files import write_atomically
+
+        write_atomically(cached, json.dumps(ranges, separators=(",", ":")).encode())
+    except OSError:
+        pass  # a read-only home: read the font every time
+    return characters
 
 
 def _heading_field(path: tuple) -> bool:
@@ -100,6 +131,8 @@ def _heading_field(path: tuple) -> bool:
 
 def check_coverage(loaded, settings: FontSettings) -> list[Problem]:
     """Every character must be in the face that prints it: a missing one would print as tofu."""
+    from .fieldpath import walk_strings
+
     body = resolve_font(settings.body, settings.folder)
     heading = resolve_font(settings.heading, settings.folder)
     problems = []

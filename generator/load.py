@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from . import forms
 from .catalogue import code as catalogue_code
 from .fieldpath import Path_, field_label, format_path, model_at
+from .files import find_declarations
 from .parse import MAX_BYTES, parse
 from .problems import Problem, Severity
 
@@ -71,32 +72,6 @@ class LoadedDocument:
         """A problem worded by the catalogue: report("J205", path, amount="-1.00")."""
         entry = catalogue_code(code)
         return self.problem(code, entry.severity, path, entry.text(**values), key)
-
-
-def find_declarations(paths: list[str | Path]) -> tuple[list[Path], list[Problem]]:
-    """Files named, and every *.yaml / *.yml below folders named, in a stable order."""
-    files: list[Path] = []
-    problems: list[Problem] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = [
-                p
-                for p in sorted(path.rglob("*"))
-                if p.suffix in (".yaml", ".yml")
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            ]
-            if not found:
-                problems.append(Problem(str(raw), 1, 1, "J005", Severity.WARNING, "", catalogue_code("J005").text()))
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append(Problem(str(raw), 1, 1, "J000", Severity.ERROR, "", "文件或文件夹不存在"))
-    # The same file named twice, or reached through a link (examples/ links the seed), is read once.
-    unique = list({path.resolve(): path for path in reversed(files)}.values())[::-1]
-    return unique, problems
 
 
 def load_file(path: Path) -> LoadedDocument:

@@ -1,5 +1,6 @@
 """The PDF stage: WeasyPrint renders each form's template to PDF/A-3b with its YAML inside, and only
-the documents whose inputs changed since their PDF was written are rendered again."""
+the documents whose inputs changed since their PDF was written are rendered again, by a pool of
+worker processes (one warm renderer each) when there is more than one to render."""
 
 from __future__ import annotations
 
@@ -7,20 +8,53 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .compact import compact_fonts
-from .files import write_atomically
+from .files import in_shard, write_atomically
+from .unchanged import inputs_fingerprint
 from .fonts import FontError, FontSettings, check_coverage, font_css, resolve_font
 from .history import source_date
 from .paginate import paginate
 from .problems import Problem
 from .render import TEMPLATES, render_form
 
-__all__ = ["FontError", "FontSettings", "PdfRenderer", "PdfBuild", "build_pdfs", "pdf_path"]
+__all__ = ["FontError", "FontSettings", "PdfRenderer", "PdfBuild", "build_pdfs", "pdf_path", "preflight"]
 
 YAML_MIME = "application/yaml"
+
+
+def _load_weasyprint() -> None:
+    """Import WeasyPrint without ctypes.util.find_library: WeasyPrint tries names such as
+    `libgobject-2.0-0` before `libgobject-2.0.so.0`, and on Linux each miss runs gcc, ldconfig and ld
+    (some 50 processes, 0.1 s of every cold start) to find what the `.so.N` name then loads anyway."""
+    import sys
+
+    if "weasyprint.text.ffi" in sys.modules or not sys.platform.startswith("linux"):
+        return
+    import ctypes.util
+
+    find_library = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint.text.ffi  # noqa: F401
+    except OSError:
+        pass  # a library only find_library knows: imported again below, the ordinary way
+    finally:
+        ctypes.util.find_library = find_library
+
+
+def preflight(settings: FontSettings) -> None:
+    """FontError unless both faces are installed and WeasyPrint has HarfBuzz's subsetter."""
+    _load_weasyprint()
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    if harfbuzz_subset is None:
+        # WeasyPrint would fall back to fontTools: same PDF, 13x slower. Refuse, say how to fix.
+        raise FontError("缺少 HarfBuzz 子集库（libharfbuzz-subset0）；请运行 make pdf 自动安装，或 apt-get install libharfbuzz-subset0")
+    for family in {settings.body, settings.heading}:
+        resolve_font(family, settings.folder)
 
 
 class _Collect(logging.Handler):
@@ -39,15 +73,11 @@ class PdfRenderer:
     settings: FontSettings = field(default_factory=FontSettings)
 
     def __post_init__(self):
+        _load_weasyprint()
         from weasyprint import CSS
-        from weasyprint.text.ffi import harfbuzz_subset
         from weasyprint.text.fonts import FontConfiguration
 
-        if harfbuzz_subset is None:
-            # WeasyPrint would fall back to fontTools: same PDF, 13x slower. Refuse, say how to fix.
-            raise FontError("缺少 HarfBuzz 子集库（libharfbuzz-subset0）；请运行 make pdf 自动安装，或 apt-get install libharfbuzz-subset0")
-        for family in {self.settings.body, self.settings.heading}:
-            resolve_font(family, self.settings.folder)
+        preflight(self.settings)
         self.font_config = FontConfiguration()
         # WeasyPrint reports a stylesheet's problems (an unknown property, a bad value) while parsing
         # it, here, not while rendering: kept, and reported by every render like a layout warning.
@@ -73,6 +103,8 @@ class PdfRenderer:
         warning is one (J510). The caller has run check() on the document."""
         from weasyprint import HTML, Attachment
         from weasyprint.urls import URLFetcherResponse
+
+        from .compact import cid_subsets, compact_fonts
 
         form, doc = loaded.form, loaded.declaration
         date = date or source_date(loaded)
@@ -104,12 +136,13 @@ class PdfRenderer:
             # Laid out, read back, and laid out again where a group or row must be cut at a page
             # break so that every page carries its labels (generator/paginate.py).
             document, _plan = paginate(layout)
-            pdf = document.write_pdf(
-                pdf_variant="pdf/a-3b",
-                attachments=[attachment],
-                pdf_identifier=hashlib.md5(source).hexdigest().encode(),
-                uncompressed_pdf=False,
-            )
+            with cid_subsets():  # fonts cut once, to what compact_fonts keeps
+                pdf = document.write_pdf(
+                    pdf_variant="pdf/a-3b",
+                    attachments=[attachment],
+                    pdf_identifier=hashlib.md5(source).hexdigest().encode(),
+                    uncompressed_pdf=False,
+                )
         finally:
             logger.removeHandler(collect)
         # Each layout reports the same problem again: once is enough.
@@ -124,68 +157,94 @@ def pdf_path(out: Path, loaded) -> Path:
     return out / "pdf" / f"{loaded.location}.pdf"
 
 
-# What a PDF is made from besides its YAML: the shared print templates and styles, and every file of
-# the package (code, form templates), so a change to any of them renders the PDFs again.
-PDF_TEMPLATES = ("print.html", "_grid.html", "_indicators.html", "static/form.css", "static/print.css")
-PACKAGE = Path(__file__).resolve().parent
-
-
-def _inputs_fingerprint(renderer: PdfRenderer) -> str:
-    import weasyprint
-
-    from . import __version__
-
-    digest = hashlib.sha256(f"jixiao {__version__} weasyprint {weasyprint.__version__}\n".encode())
-    for name in PDF_TEMPLATES:
-        digest.update(name.encode() + b"\0" + (TEMPLATES / name).read_bytes())
-    for path in sorted(PACKAGE.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".html", ".css") and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
-    settings = renderer.settings
-    for family in (settings.body, settings.heading):
-        font = resolve_font(family, settings.folder)
-        stat = font.path.stat()
-        digest.update(f"{family}\0{font.path}\0{font.index}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()
-
-
 @dataclass
 class PdfBuild:
     written: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)  # location → its PDF
+    renderer: PdfRenderer | None = None  # the in-process renderer, when one was made (serve keeps it)
 
 
-def build_pdfs(documents: list, out: Path, renderer: PdfRenderer, force: bool = False, progress=None) -> PdfBuild:
-    """Render every document whose inputs changed since its PDF was written; nothing is written on error."""
+# What forked workers render: set before the pool starts, so each worker inherits it instead of
+# having documents pickled to it; each worker makes its renderer once and keeps it warm.
+_WORK: dict = {}
+
+
+def _start_worker() -> None:
+    _WORK["renderer"] = PdfRenderer(_WORK["settings"])
+
+
+def _render_in_worker(index: int):
+    item, date = _WORK["todo"][index]
+    return _WORK["renderer"].render(item, date)
+
+
+def _rendered(todo: list, settings: FontSettings, jobs: int, renderer: PdfRenderer | None):
+    """(bytes, problems) for each (document, date) in order: in this process, or by `jobs` forked
+    workers. Returns an iterator and the in-process renderer (made here when none was given)."""
+    jobs = min(jobs, len(todo))
+    if jobs <= 1:
+        renderer = renderer or PdfRenderer(settings)
+        return (renderer.render(item, date) for item, date in todo), renderer
+    import multiprocessing
+
+    preflight(settings)  # a worker that cannot start would be restarted for ever: refuse here
+    _WORK.update(todo=todo, settings=settings)
+    # fork: the workers start with jixiao and WeasyPrint imported and the documents loaded.
+    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_start_worker)
+
+    def results():
+        try:
+            yield from pool.imap(_render_in_worker, range(len(todo)))
+        finally:
+            pool.terminate()
+            pool.join()
+            _WORK.clear()
+
+    return results(), renderer
+
+
+def build_pdfs(
+    documents: list, out: Path, settings: FontSettings, force: bool = False, progress=None, jobs: int = 1,
+    shard: tuple[int, int] | None = None, renderer: PdfRenderer | None = None,
+) -> PdfBuild:
+    """Render every document (of this shard) whose inputs changed since its PDF was written;
+    nothing is written on error."""
     result = PdfBuild()
+    documents = [item for item in documents if in_shard(item.location, shard)]
     for item in documents:
-        result.problems.extend(renderer.check(item))
+        result.problems.extend(check_coverage(item, settings))
     if result.problems:
         return result
-    common = _inputs_fingerprint(renderer)
+    common = inputs_fingerprint(settings)
     manifest_path = out / "pdf" / ".fingerprints.json"
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         manifest = {}
-    for item in progress(documents) if progress else documents:
+    todo = []
+    for item in documents:
         target = pdf_path(out, item)
         key = target.relative_to(out).as_posix()
         result.files[item.location] = target
-        date = source_date(item)  # asks git once; the PDF carries the same date
+        date = source_date(item)  # the PDF carries the same date
         stamp = f"{common}\0{date.isoformat()}\0".encode()
         fingerprint = hashlib.sha256(stamp + item.path.read_bytes()).hexdigest()
         if not force and target.is_file() and manifest.get(key) == fingerprint:
             result.skipped.append(target)
             continue
-        data, problems = renderer.render(item, date)
+        todo.append((item, date, target, key, fingerprint))
+    results, result.renderer = _rendered([(item, date) for item, date, *_ in todo], settings, jobs, renderer)
+    shown = progress(todo) if progress else todo
+    for (item, _date, target, key, fingerprint), (data, problems) in zip(shown, results):
         if problems:
             result.problems.extend(problems)
             continue
         write_atomically(target, data)
         manifest[key] = fingerprint
         result.written.append(target)
+    if hasattr(results, "close"):
+        results.close()  # the pool's workers end here
     write_atomically(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
     return result

@@ -3,20 +3,28 @@ output stages (PDF, site) in order. Every stage returns its problems; only cli.p
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable
 
-from . import forms
+from typing import TYPE_CHECKING
+
 from .catalogue import ERROR
-from .checks import check_file_location, check_unique_locations
-from .load import LoadedDocument, find_declarations, load_file
+from .files import find_declarations, is_roster
 from .problems import Problem
-from .roster import is_roster, load_roster
+
+if TYPE_CHECKING:
+    from .load import LoadedDocument
+
+# The forms, pydantic and the loader are imported where used: a no-op build never needs them.
 
 
 def run_checks(loaded: LoadedDocument) -> list[Problem]:
     """Every rule's findings for a document that loaded."""
+    from .checks import check_file_location
+
     if loaded.declaration is None:
         return []
     rules = (*loaded.form.rules, check_file_location)
@@ -25,6 +33,9 @@ def run_checks(loaded: LoadedDocument) -> list[Problem]:
 
 def run_cross_checks(documents: list[LoadedDocument]) -> list[Problem]:
     """The rules that need every document of the run: outputs that collide, forms that must agree."""
+    from . import forms
+    from .checks import check_unique_locations
+
     valid = [item for item in documents if item.declaration is not None]
     found = list(check_unique_locations(valid))
     for form in forms.FORMS.values():
@@ -42,34 +53,71 @@ def _order(problem: Problem):
     return (problem.file, problem.line, problem.column, problem.code)
 
 
-def load_all(paths: list[str | Path], strict: bool = False) -> tuple[list[LoadedDocument], list[Problem]]:
-    """Every document under `paths`, and every problem of every file, sorted by file and line."""
+def _find(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[Problem]]:
+    """(declaration files, rosters, problems): the roster (declarations/departments.yaml) is no form."""
     files, problems = find_declarations(paths)
-    for path in [path for path in files if is_roster(path, paths)]:
-        files.remove(path)
+    rosters = [path for path in files if is_roster(path, paths)]
+    return [path for path in files if path not in rosters], rosters, problems
+
+
+def _load(files: list[Path], problems: list[Problem], rosters: list[Path] = ()) -> list[LoadedDocument]:
+    from .load import load_file
+    from .roster import load_roster
+
+    for path in rosters:
         problems.extend(load_roster(path)[1])
     documents = [load_file(path) for path in files]
     for item in documents:
         problems.extend(item.problems)
         problems.extend(run_checks(item))
     problems.extend(run_cross_checks(documents))
+    return documents
+
+
+def load_all(paths: list[str | Path], strict: bool = False) -> tuple[list[LoadedDocument], list[Problem]]:
+    """Every document under `paths`, and every problem of every file, sorted by file and line."""
+    files, rosters, problems = _find(paths)
+    documents = _load(files, problems, rosters)
     if strict:
         problems = strictly(problems)
     return documents, sorted(problems, key=_order)
 
 
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+Shard = tuple[int, int]  # --shard I/N: the I-th of N parts, 1 ≤ I ≤ N
+
+
 @dataclass
 class PdfOutput:
     out: Path
-    renderer: object  # pdf.PdfRenderer
+    settings: object  # fonts.FontSettings
     force: bool = False
     progress: Callable | None = None
+    jobs: int = 1
+    shard: Shard | None = None
+    renderer: object = None  # pdf.PdfRenderer kept warm from one build to the next (serve)
+
+
+@dataclass
+class XlsxOutput:
+    out: Path
+    force: bool = False
+    shard: Shard | None = None
 
 
 @dataclass
 class SiteOutput:
     out: Path
     search: bool = True
+    cache: Path = Path("output")  # where PDFs and workbooks are built (incrementally) for the site
+    pdf_from: Path | None = None  # PDFs (and workbooks) made elsewhere, e.g. by the shards of a CI matrix
 
 
 @dataclass
@@ -77,32 +125,91 @@ class Build:
     documents: list[LoadedDocument] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     pdf: object = None  # pdf.PdfBuild, when PDFs were asked for
+    xlsx: object = None  # xlsx.XlsxBuild, when workbooks were asked for
     stopped: bool = False  # errors in the declarations: nothing was written
+    count: int = 0  # declaration files found
 
     @property
     def failed(self) -> bool:
         return any(p.is_error for p in self.problems)
 
 
-def build(paths: list[str | Path], pdf: PdfOutput | None = None, site: SiteOutput | None = None) -> Build:
+def _state(pdf: PdfOutput | None, xlsx: XlsxOutput | None, files: list[Path]):
+    """The state file of a PDF-only or workbook-only build and this run's key (generator/unchanged.py)."""
+    from .unchanged import State, inputs_fingerprint, workbook_inputs_fingerprint
+
+    if pdf is not None:
+        state = State(pdf.out / "pdf" / ".state.json")
+        return state, state.key(files, f"pdf {inputs_fingerprint(pdf.settings)} {pdf.shard}")
+    state = State(xlsx.out / "xlsx" / ".state.json")
+    return state, state.key(files, f"xlsx {workbook_inputs_fingerprint()} {xlsx.shard}")
+
+
+def build(
+    paths: list[str | Path], pdf: PdfOutput | None = None, site: SiteOutput | None = None, xlsx: XlsxOutput | None = None
+) -> Build:
     """Load and check everything first; write nothing if any document has an error. The site needs
-    the PDFs, so asking for a site renders (or reuses) them first."""
+    the PDFs and workbooks, so asking for a site builds (or reuses) them first. A PDF or workbook
+    build with nothing changed since the last successful one ends before loading anything."""
+    from .history import forget_dates
+
+    forget_dates()  # each build asks git afresh (serve rebuilds after commits)
     result = Build()
-    result.documents, result.problems = load_all(paths)
+    files, rosters, result.problems = _find(paths)
+    result.count = len(files)
+    state = key = None
+    if site is None and (pdf is None) != (xlsx is None) and not result.failed:
+        state, key = _state(pdf, xlsx, files)
+        outputs = None if (pdf or xlsx).force else state.unchanged(key, (pdf or xlsx).out)
+        if outputs is not None:
+            made = SimpleNamespace(written=[], skipped=outputs, problems=[], files={}, renderer=None)
+            if pdf is not None:
+                result.pdf = made
+            else:
+                result.xlsx = made
+            return result
+    result.documents = _load(files, result.problems, rosters)
+    result.problems.sort(key=_order)
     if result.failed:
         result.stopped = True
+        if state is not None:
+            state.forget()
         return result
-    if pdf is None and site is None:
-        return result
-    from .pdf import build_pdfs
+    if pdf is not None:
+        from .pdf import build_pdfs
 
-    result.pdf = build_pdfs(result.documents, pdf.out, pdf.renderer, force=pdf.force, progress=pdf.progress)
-    result.problems = sorted(result.problems + result.pdf.problems, key=_order)
-    if result.pdf.problems or site is None:
-        return result
-    from .site import build_site
+        result.pdf = build_pdfs(
+            result.documents, pdf.out, pdf.settings, force=pdf.force, progress=pdf.progress, jobs=pdf.jobs,
+            shard=pdf.shard, renderer=pdf.renderer,
+        )
+        pdf.renderer = result.pdf.renderer or pdf.renderer
+        result.problems = sorted(result.problems + result.pdf.problems, key=_order)
+    if xlsx is not None:
+        from .xlsx import build_workbooks
 
+        result.xlsx = build_workbooks(result.documents, xlsx.out, force=xlsx.force, shard=xlsx.shard)
+        result.problems = sorted(result.problems + result.xlsx.problems, key=_order)
+    if state is not None:
+        made = result.pdf or result.xlsx
+        if result.failed:
+            state.forget()
+        else:
+            state.save(key, (pdf or xlsx).out, [*made.written, *made.skipped])
+    if site is None or result.failed:
+        return result
+    from .site import build_site, published
+
+    if site.pdf_from is not None:
+        pdfs, workbooks, missing = published(result.documents, site.pdf_from)
+        result.problems = sorted(result.problems + missing, key=_order)
+        if result.failed:
+            return result
+    else:
+        from .xlsx import build_workbooks
+
+        pdfs = result.pdf.files
+        workbooks = build_workbooks(result.documents, site.cache).files
     result.problems = sorted(
-        result.problems + build_site(result.documents, site.out, result.pdf.files, search=site.search), key=_order
+        result.problems + build_site(result.documents, site.out, pdfs, workbooks, search=site.search), key=_order
     )
     return result

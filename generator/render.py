@@ -16,9 +16,8 @@ from .fieldpath import label
 from .fields import format_amount, format_money
 from .paginate import Plan, cut_flows
 
-# Shared templates: print.html, the site's pages, static files. In a wheel they are package data.
-_PACKAGED = Path(__file__).resolve().parent / "templates"
-TEMPLATES = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parent.parent / "templates"
+from .files import TEMPLATES  # shared templates: print.html, the site's pages, static files
+
 # The user guide (Markdown), rendered into the site at help/; in a wheel it is package data too.
 _PACKAGED_DOCS = Path(__file__).resolve().parent / "docs"
 DOCS = _PACKAGED_DOCS if _PACKAGED_DOCS.is_dir() else Path(__file__).resolve().parent.parent / "docs"
@@ -27,6 +26,12 @@ DOCS = _PACKAGED_DOCS if _PACKAGED_DOCS.is_dir() else Path(__file__).resolve().p
 ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "a", "code", "blockquote", "sup", "sub"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> markdown.Markdown:
+    """One converter, reset before each text: making one per text was half of a site page's time."""
+    return markdown.Markdown(extensions=["nl2br", "sane_lists"], output_format="html")
 
 
 def markdown_to_html(text: str | None) -> Markup:
@@ -38,7 +43,7 @@ def markdown_to_html(text: str | None) -> Markup:
     """
     if not text or not text.strip():
         return Markup("")
-    html = markdown.markdown(text.replace("<", "&lt;"), extensions=["nl2br", "sane_lists"], output_format="html")
+    html = _markdown().reset().convert(text.replace("<", "&lt;"))
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

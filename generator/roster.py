@@ -12,7 +12,7 @@ from . import forms
 from .catalogue import ERROR
 from .fields import Id, RequiredText, Strict, Year
 
-ROSTER_NAME = "departments.yaml"
+from .files import ROSTER_NAME, is_roster  # noqa: F401  (where the roster lies)
 DEFAULT_OWES = ("department-target",)
 
 
@@ -46,13 +46,6 @@ class Roster(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, title="部门名册")
 
     departments: list[RosterDepartment] = Field(title="部门", min_length=1)
-
-
-def is_roster(path: Path, named: list[str | Path]) -> bool:
-    """departments.yaml named itself, or at the top of a folder named."""
-    return path.name == ROSTER_NAME and any(
-        Path(raw) == path or (Path(raw).is_dir() and Path(raw) / ROSTER_NAME == path) for raw in named
-    )
 
 
 def load_roster(path: Path):

@@ -17,10 +17,10 @@ from .export import declaration_json, table_csv, year_bundle
 from .fieldpath import field_label
 from .fields import format_amount, format_total
 from .files import write_atomically
-from .history import Change, git_history, source_date
+from .history import Change, commit_dates, histories, source_date
 from .problems import Problem
 from .render import DOCS, TEMPLATES, doc_to_html, environment, form_context
-from .xlsx import workbook_bytes
+from .xlsx import workbook_bytes, xlsx_path
 
 SITE_TITLE = "部门预算绩效目标公开"
 STATIC_FILES = ("form.css", "site.css", "search.js", "favicon.svg")
@@ -195,20 +195,25 @@ def related_summary(entry: Entry, kind) -> str:
 class SiteWriter:
     """Renders pages into a fresh folder, which replaces the site only once it is complete."""
 
-    def __init__(self, entries: list[Entry], pdfs: dict[str, Path]):
+    def __init__(self, entries: list[Entry], pdfs: dict[str, Path], workbooks: dict[str, Path] | None = None):
         order = list(forms.FORMS)
         self.entries = sorted(
             entries, key=lambda e: (-e.year, e.department.name, e.department.id, order.index(e.form.kind), e.folder)
         )
         self.pdfs = pdfs
+        self.workbooks = workbooks or {}
+        self.data: dict[int, list[tuple[str, bytes]]] = {}
         self.env = environment()
         self.env.globals["related_summary"] = related_summary
         self.years = sorted({e.year for e in self.entries}, reverse=True)
+        # Indexed once: looking through every entry for each page was quadratic in the number of pages.
+        together: dict[tuple, list[Entry]] = {}
+        self.lineage: dict[tuple, list[Entry]] = {}  # one form of one department (and project), every year
         for entry in self.entries:
-            entry.related = [
-                e for e in self.entries
-                if e is not entry and e.year == entry.year and e.department.id == entry.department.id
-            ]
+            together.setdefault((entry.year, entry.department.id), []).append(entry)
+            self.lineage.setdefault((entry.form.kind, PurePosixPath(entry.folder).parts[1:]), []).append(entry)
+        for entry in self.entries:
+            entry.related = [e for e in together[(entry.year, entry.department.id)] if e is not entry]
 
     def groups(self, year: int) -> list[Group]:
         in_year = [e for e in self.entries if e.year == year]
@@ -241,7 +246,7 @@ class SiteWriter:
             self.write_bundle(out / str(year) / bundle, in_year, year)
         for entry in self.entries:
             self.write_downloads(entry, out / entry.folder)
-            previous = _previous(entry, self.entries)
+            previous = _previous(entry, self.lineage[(entry.form.kind, PurePosixPath(entry.folder).parts[1:])])
             form_page = entry.form.template("page.html") if entry.form.has_template("page.html") else None
             evaluation = next(
                 (e for e in entry.related if e.form.target_location and e.form.target_location(e.d) == entry.folder), None
@@ -268,7 +273,12 @@ class SiteWriter:
             write_atomically(out / "static" / name, (TEMPLATES / "static" / name).read_bytes())
 
     def _data_files(self, entry: Entry) -> list[tuple[str, bytes]]:
-        """YAML, JSON and CSVs of one document: (file name, bytes)."""
+        """YAML, JSON and CSVs of one document: (file name, bytes), made once for its page and its year's ZIP."""
+        if id(entry) not in self.data:
+            self.data[id(entry)] = self._make_data_files(entry)
+        return self.data[id(entry)]
+
+    def _make_data_files(self, entry: Entry) -> list[tuple[str, bytes]]:
         base = entry.base
         files = [
             (f"{base}.yaml", entry.loaded.path.read_bytes()),
@@ -281,7 +291,11 @@ class SiteWriter:
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.pdfs[entry.folder], folder / f"{entry.base}.pdf")
         if entry.form.sheet is not None:
-            write_atomically(folder / f"{entry.base}.xlsx", workbook_bytes([entry.loaded], source_date(entry.loaded)))
+            made = self.workbooks.get(entry.folder)
+            if made is not None and made.is_file():  # built by the workbook stage: the same bytes
+                shutil.copyfile(made, folder / f"{entry.base}.xlsx")
+            else:
+                write_atomically(folder / f"{entry.base}.xlsx", workbook_bytes([entry.loaded], source_date(entry.loaded)))
         for name, data in self._data_files(entry):
             write_atomically(folder / name, data)
 
@@ -306,14 +320,34 @@ def index_search(site: Path) -> None:
     asyncio.run(run())
 
 
-def build_site(documents: list, out: Path, pdfs: dict[str, Path], search: bool = True) -> list[Problem]:
+def published(documents: list, folder: Path) -> tuple[dict[str, Path], dict[str, Path], list[Problem]]:
+    """--pdf-from: the PDFs (and workbooks, where there) that `build pdf`/`build xlsx` wrote into
+    `folder`, e.g. the artifacts of a CI matrix's shards gathered in one place; J520 for a PDF missing."""
+    pdfs, workbooks, problems = {}, {}, []
+    for item in documents:
+        pdf = folder / "pdf" / f"{item.location}.pdf"
+        if pdf.is_file():
+            pdfs[item.location] = pdf
+        else:
+            problems.append(item.report("J520", (), pdf=pdf))
+        workbook = xlsx_path(folder, item)
+        if workbook.is_file():
+            workbooks[item.location] = workbook
+    return pdfs, workbooks, problems
+
+
+def build_site(
+    documents: list, out: Path, pdfs: dict[str, Path], workbooks: dict[str, Path] | None = None, search: bool = True
+) -> list[Problem]:
     """Every page into a temporary folder, swapped in for the old site only when complete."""
-    entries = [Entry(item, git_history(item.path)) for item in documents]
+    commit_dates([item.path for item in documents])  # one git call for every page's dates
+    changes = histories([item.path for item in documents])
+    entries = [Entry(item, changes[os.path.abspath(item.path)]) for item in documents]
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        SiteWriter(entries, pdfs).write(staging)
+        SiteWriter(entries, pdfs, workbooks).write(staging)
         if search:
             index_search(staging)
         os.chmod(staging, 0o755)

@@ -9,12 +9,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import write_atomically
+from .files import in_shard, write_atomically
+from .unchanged import workbook_inputs_fingerprint
 from .history import source_date
 from .problems import Problem
-
-PACKAGE = Path(__file__).resolve().parent
-
 
 def xlsx_path(out: Path, loaded) -> Path:
     return out / "xlsx" / f"{loaded.location}.xlsx"
@@ -22,19 +20,6 @@ def xlsx_path(out: Path, loaded) -> Path:
 
 def year_xlsx_path(out: Path, year: int) -> Path:
     return out / "xlsx" / str(year) / f"jixiao-{year}.xlsx"
-
-
-def _fingerprint() -> str:
-    """What every workbook depends on besides its YAML: jixiao's code and openpyxl's version."""
-    import openpyxl
-
-    from . import __version__
-
-    digest = hashlib.sha256(f"jixiao {__version__} openpyxl {openpyxl.__version__}\n".encode())
-    for path in sorted(PACKAGE.rglob("*.py")):
-        if "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def workbook_bytes(items: list, stamp) -> bytes:
@@ -66,12 +51,14 @@ class XlsxBuild:
     written: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)  # location → its workbook
 
 
-def build_workbooks(documents: list, out: Path, force: bool = False) -> XlsxBuild:
-    """A workbook for every document whose form has a sheet and whose inputs changed, and one per year."""
+def build_workbooks(documents: list, out: Path, force: bool = False, shard=None) -> XlsxBuild:
+    """A workbook for every document (of this shard) whose form has a sheet and whose inputs changed,
+    and one per year (built by the shard its path falls to, from every document of the year)."""
     result = XlsxBuild()
-    common = _fingerprint()
+    common = workbook_inputs_fingerprint()
     manifest_path = out / "xlsx" / ".fingerprints.json"
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -84,7 +71,10 @@ def build_workbooks(documents: list, out: Path, force: bool = False) -> XlsxBuil
         date = source_date(item)
         fingerprint = hashlib.sha256(f"{common}\0{date.isoformat()}\0".encode() + item.path.read_bytes()).hexdigest()
         by_year.setdefault(item.year, []).append((item, fingerprint, date))
+        if not in_shard(item.location, shard):
+            continue
         target = xlsx_path(out, item)
+        result.files[item.location] = target
         key = target.relative_to(out).as_posix()
         if not force and target.is_file() and manifest.get(key) == fingerprint:
             result.skipped.append(target)
@@ -94,6 +84,8 @@ def build_workbooks(documents: list, out: Path, force: bool = False) -> XlsxBuil
         result.written.append(target)
     for year, members in sorted(by_year.items()):
         members.sort(key=lambda m: (m[0].department.name, m[0].department.id, m[0].location))
+        if not in_shard(f"{year}/jixiao-{year}", shard):
+            continue
         target = year_xlsx_path(out, year)
         key = target.relative_to(out).as_posix()
         fingerprint = hashlib.sha256("\0".join(f for _, f, _ in members).encode()).hexdigest()

@@ -1,10 +1,21 @@
-"""make bench: how long the seed and a batch take to become PDFs, how much memory, how large. Writes output/bench.json."""
+"""make bench: jixiao beside its peers, measured in the same run on the same machine, so that every
+figure reads as a ratio. Writes output/bench.json.
+
+- cold: one form from a new process (jixiao build pdf --force; plain WeasyPrint on the same HTML;
+  LibreOffice converting the form's exported workbook; Typst on the same table).
+- warm: the seed rendered again in one process (jixiao's renderer; plain WeasyPrint on the same HTML).
+- batch: 20 declarations made from the seed, per form (jixiao with all cores and with --jobs 1; plain
+  WeasyPrint in one process and with a process per core; LibreOffice; Typst); peak memory per process.
+- no-op: 1,000 declarations, nothing changed since the last build, beside `jixiao validate` of the
+  same files (what deciding by parsing every YAML costs).
+- site: 1,000 declarations with their PDFs and workbooks already made (--pdf-from), with and
+  without the search index; per page, beside the time `jixiao validate` takes to load them.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -17,27 +28,165 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "declarations" / "2024" / "nansha-dongchong.yaml"
 JIXIAO = [sys.executable, "-m", "generator"]
 BATCH_N = 20
+MANY_N = 1000
+# Runs a command and prints the largest resident set of any process it ran (pool workers included).
+PEAK = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
 
 
-def run(args: list[str], cwd: Path, one_core: bool = False) -> float:
-    if one_core and shutil.which("taskset"):
-        args = ["taskset", "-c", "0", *args]
+def timed(args: list[str], cwd: Path = ROOT, env: dict | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL, env=env)
     return time.perf_counter() - start
 
 
-def make_batch(folder: Path, count: int) -> None:
+def best(args: list[str], runs: int = 3, **kwargs) -> float:
+    return min(timed(args, **kwargs) for _ in range(runs))
+
+
+def make_batch(folder: Path, count: int) -> list[Path]:
     """`count` declarations made from the seed: other departments and years, so nothing is cached."""
     text = SEED.read_text(encoding="utf-8")
+    made = []
     for index in range(count):
         year = 2024 + index % 2
-        ident = f"bench-dept-{index:03d}"
+        ident = f"bench-dept-{index:04d}"
         body = text.replace("id: nansha-dongchong", f"id: {ident}").replace("year: 2024", f"year: {year}")
         body = body.replace("广州市南沙区东涌镇人民政府", f"测试第{index + 1}号镇人民政府")
         target = folder / str(year) / f"{ident}.yaml"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(body, encoding="utf-8")
+        made.append(target)
+    return made
+
+
+# ---- the same HTML for plain WeasyPrint --------------------------------------------------------------
+
+
+def export_html(sources: list[Path], folder: Path) -> tuple[list[Path], Path]:
+    """Each declaration's final print HTML (after jixiao's page-break plan) and one stylesheet."""
+    sys.path.insert(0, str(ROOT))
+    from weasyprint import HTML
+
+    from generator.fonts import font_css
+    from generator.load import load_file
+    from generator.paginate import paginate
+    from generator.pdf import PdfRenderer
+    from generator.render import TEMPLATES, render_form
+
+    renderer = PdfRenderer()
+    css = folder / "all.css"
+    css.write_text(
+        "\n".join((TEMPLATES / "static" / name).read_text(encoding="utf-8") for name in ("form.css", "print.css"))
+        + "\n" + font_css(renderer.settings),
+        encoding="utf-8",
+    )
+    pages = []
+    for source in sources:
+        loaded = load_file(source)
+        last = []
+
+        def layout(plan, loaded=loaded, last=last):
+            html = render_form(loaded.form, loaded.declaration, "print.html", plan=plan, date="2024-01-01T00:00:00Z")
+            last.append(html)
+            return HTML(string=html, base_url=str(TEMPLATES)).render(
+                stylesheets=[*renderer.stylesheets, renderer.fonts_css], font_config=renderer.font_config
+            )
+
+        paginate(layout)
+        page = folder / f"{source.stem}.html"
+        page.write_text(last[-1], encoding="utf-8")
+        pages.append(page)
+    return pages, css
+
+
+WEASYPRINT = """
+import sys, time
+from multiprocessing import get_context
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+base, css, jobs, pages = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+def render(share):
+    fonts = FontConfiguration()
+    sheet = CSS(filename=css, font_config=fonts)
+    for page in share:
+        HTML(filename=page, base_url=base).write_pdf(page[:-5] + ".pdf", stylesheets=[sheet], font_config=fonts)
+if jobs == 1:
+    render(pages)
+else:
+    with get_context("fork").Pool(jobs) as pool:
+        pool.map(render, [pages[i::jobs] for i in range(jobs)])
+"""
+
+
+def weasyprint(pages: list[Path], css: Path, jobs: int = 1) -> float:
+    from generator.render import TEMPLATES
+
+    return timed([sys.executable, "-c", WEASYPRINT, str(TEMPLATES), str(css), str(jobs), *map(str, pages)])
+
+
+# ---- LibreOffice: the form's exported workbook to PDF -----------------------------------------------
+
+
+def libreoffice(workbooks: list[Path], out: Path, profile: Path) -> float:
+    soffice = shutil.which("soffice")
+    return timed(
+        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(out),
+         *map(str, workbooks)],
+        env={**os.environ, "HOME": str(profile.parent)},
+    )
+
+
+# ---- Typst: the same table ------------------------------------------------------------------------
+
+
+def _typ(text: str) -> str:
+    """Text as Typst content: markup characters escaped, line breaks kept."""
+    for char in "\\#[]*_`$<>@=-+/~\"'":
+        text = text.replace(char, "\\" + char)
+    return text.replace("\n", " \\\n")
+
+
+def typst_source(path: Path) -> str:
+    """The form as a Typst table: the same cells, A4 landscape, Noto CJK."""
+    import yaml
+
+    d = yaml.safe_load(path.read_text(encoding="utf-8"))
+    cell = lambda v, span=1: f"table.cell(colspan: {span})[{_typ(str(v))}]"  # noqa: E731
+    rows = [cell(f"部门名称：{d['department']['name']}", 6)]
+    rows += [cell("财政供养人员数"), cell(d["basic_info"]["staff_count"]), cell("下属二级单位数"), cell(d["basic_info"]["subordinate_units"], 3)]
+    spending = d["budget"]["spending"]
+    rows += [cell("基本支出"), cell(spending["basic"]), cell("项目支出"), cell(spending["project"], 3)]
+    for group in ("income", "development", "by_level"):
+        for item in d["budget"][group]:
+            rows += [cell(item["label"], 3), cell(item["amount"], 3)]
+    rows += [cell("总体绩效目标"), cell(d["overall_goal"], 5)]
+    for task in d["tasks"]:
+        rows += [cell(task["name"]), cell(task["content"], 2), cell(task["funds"]), cell(task["goal"], 2)]
+    for level1 in d["indicators"]:
+        for group in level1["groups"]:
+            for item in group["items"]:
+                values = [item.get("period_value", item.get("value", "")), item.get("annual_value", "")]
+                rows += [cell(level1["level1"]), cell(group["level2"]), cell(item["level3"], 2), cell(values[0]), cell(values[1])]
+    return (
+        '#set page(paper: "a4", flipped: true, margin: (top: 22mm, rest: 15mm), footer: context align(center)[第 #counter(page).display() 页 共 #counter(page).final().first() 页])\n'
+        '#set text(font: "Noto Serif CJK SC", size: 10.5pt, lang: "zh")\n'
+        f'#align(center, text(font: "Noto Sans CJK SC", weight: "bold", size: 16pt)[{_typ(d.get("title", "部门整体预算绩效目标申报表"))}])\n'
+        "#table(columns: (1fr, 1fr, 1fr, 1fr, 1fr, 1fr), " + ", ".join(rows) + ")\n"
+    )
+
+
+TYPST = """
+import sys, typst
+for source in sys.argv[1:]:
+    typst.compile(source, output=source[:-4] + ".pdf")
+"""
+
+
+def typst_available() -> bool:
+    return subprocess.run([sys.executable, "-c", "import typst"], capture_output=True).returncode == 0
+
+
+# ---- jixiao ---------------------------------------------------------------------------------------
 
 
 def warm_seed(repeats: int = 5) -> float:
@@ -47,7 +196,7 @@ def warm_seed(repeats: int = 5) -> float:
 
     renderer = PdfRenderer()
     loaded = load_file(SEED)
-    renderer.render(loaded)  # first call loads fonts and stylesheets
+    renderer.render(loaded)  # the first render loads fonts and stylesheets
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -56,40 +205,129 @@ def warm_seed(repeats: int = 5) -> float:
     return statistics.median(times)
 
 
+def warm_weasyprint(page: Path, css: Path, repeats: int = 5) -> float:
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from generator.render import TEMPLATES
+
+    fonts = FontConfiguration()
+    sheet = CSS(filename=str(css), font_config=fonts)
+    HTML(filename=str(page), base_url=str(TEMPLATES)).write_pdf(stylesheets=[sheet], font_config=fonts)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        HTML(filename=str(page), base_url=str(TEMPLATES)).write_pdf(stylesheets=[sheet], font_config=fonts)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_mb(args: list[str]) -> float:
+    out = subprocess.run([sys.executable, "-c", PEAK, *args], cwd=ROOT, check=True, capture_output=True, text=True)
+    return int(out.stdout.strip()) / 1024
+
+
 def main() -> None:
-    env_root = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
+    work = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
+    env = {**os.environ, "JIXIAO_CACHE": str(work / "cache")}
+    figures: dict = {"cpus": len(os.sched_getaffinity(0)), "load_average_at_start": round(os.getloadavg()[0], 2), "batch_n": BATCH_N, "many_n": MANY_N}
     try:
-        seed_dir = env_root / "seed"
+        # The seed, and a batch of 20 made from it, in every tool's input format.
+        seed_dir = work / "seed"
         (seed_dir / "2024").mkdir(parents=True)
         shutil.copy(SEED, seed_dir / "2024" / SEED.name)
-        cold = min(
-            run([*JIXIAO, "build", "pdf", "--force", "--out", str(env_root / "out-seed"), str(seed_dir)], ROOT)
-            for _ in range(3)
-        )
-        seed_pdf = env_root / "out-seed" / "pdf" / "2024" / "nansha-dongchong.pdf"
-        batch_dir = env_root / "batch"
-        make_batch(batch_dir, BATCH_N)
-        batch_args = [*JIXIAO, "build", "pdf", "--force", "--out", str(env_root / "out-batch"), str(batch_dir)]
-        both = run(batch_args, ROOT)
-        one = run(batch_args, ROOT, one_core=True)
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        figures = {
-            "seed_cold_s": round(cold, 3),
-            "seed_warm_s": round(warm_seed(), 3),
-            "batch_n": BATCH_N,
-            "batch_s_per_doc": round(both / BATCH_N, 3),
-            "batch_s_per_doc_one_core": round(one / BATCH_N, 3),
-            "peak_rss_mb": round(peak, 1),
-            "seed_pdf_bytes": seed_pdf.stat().st_size,
-            "cpus": os.cpu_count(),
-        }
+        batch = make_batch(work / "batch", BATCH_N)
+        html_dir = work / "html"
+        html_dir.mkdir()
+        pages, css = export_html([SEED, *batch], html_dir)
+        seed_page, batch_pages = pages[0], pages[1:]
+        subprocess.run([*JIXIAO, "build", "xlsx", "--out", str(work / "x-seed"), str(seed_dir)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([*JIXIAO, "build", "xlsx", "--out", str(work / "x-batch"), str(work / "batch")], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        seed_xlsx = work / "x-seed" / "xlsx" / "2024" / "nansha-dongchong.xlsx"
+        batch_xlsx = [work / "x-batch" / "xlsx" / p.parent.name / f"{p.stem}.xlsx" for p in batch]
+
+        # Cold: one form from a new process.
+        subprocess.run([*JIXIAO, "build", "pdf", "--force", "--out", str(work / "out-seed"), str(seed_dir)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env=env)
+        figures["jixiao_cold_s"] = round(best([*JIXIAO, "build", "pdf", "--force", "--out", str(work / "out-seed"), str(seed_dir)], env=env), 3)
+        figures["weasyprint_cold_s"] = round(min(weasyprint([seed_page], css) for _ in range(3)), 3)
+        figures["jixiao_seed_pdf_bytes"] = (work / "out-seed" / "pdf" / "2024" / "nansha-dongchong.pdf").stat().st_size
+        figures["weasyprint_seed_pdf_bytes"] = seed_page.with_suffix(".pdf").stat().st_size
+        if shutil.which("soffice"):
+            profile = work / "lo" / "profile"
+            libreoffice([seed_xlsx], work / "lo-out", profile)  # the first run creates the profile
+            figures["libreoffice_cold_s"] = round(min(libreoffice([seed_xlsx], work / "lo-out", profile) for _ in range(3)), 3)
+            figures["libreoffice_batch_s_per_doc"] = round(min(libreoffice(batch_xlsx, work / "lo-out", profile) for _ in range(2)) / BATCH_N, 3)
+            figures["libreoffice_seed_pdf_bytes"] = (work / "lo-out" / "nansha-dongchong.pdf").stat().st_size
+        else:
+            figures["libreoffice"] = "soffice not installed"
+        if typst_available():
+            typ_dir = work / "typst"
+            typ_dir.mkdir()
+            sources = []
+            for path in [SEED, *batch]:
+                source = typ_dir / f"{path.stem}.typ"
+                source.write_text(typst_source(path), encoding="utf-8")
+                sources.append(source)
+            figures["typst_cold_s"] = round(best([sys.executable, "-c", TYPST, str(sources[0])]), 3)
+            figures["typst_batch_s_per_doc"] = round(best([sys.executable, "-c", TYPST, *map(str, sources[1:])], runs=2) / BATCH_N, 3)
+            figures["typst_seed_pdf_bytes"] = sources[0].with_suffix(".pdf").stat().st_size
+            figures["typst_note"] = "the same cells as a plain Typst table (tools/bench.py typst_source), not the official layout"
+        else:
+            figures["typst"] = "not installed: pip install typst (make bench tries)"
+
+        # Warm: the seed again in one process.
+        figures["jixiao_warm_s"] = round(warm_seed(), 3)
+        figures["weasyprint_warm_s"] = round(warm_weasyprint(seed_page, css), 3)
+
+        # Batch: 20 forms, per form.
+        batch_args = [*JIXIAO, "build", "pdf", "--force", "--out", str(work / "out-batch"), str(work / "batch")]
+        # Best of two each: the machine may be shared, and the best run is the least disturbed.
+        figures["jixiao_batch_s_per_doc"] = round(best(batch_args, runs=2, env=env) / BATCH_N, 3)
+        figures["jixiao_batch_s_per_doc_jobs1"] = round(best([*batch_args, "--jobs", "1"], runs=2, env=env) / BATCH_N, 3)
+        figures["weasyprint_batch_s_per_doc"] = round(min(weasyprint(batch_pages, css) for _ in range(2)) / BATCH_N, 3)
+        figures["weasyprint_batch_s_per_doc_pool"] = round(min(weasyprint(batch_pages, css, figures["cpus"]) for _ in range(2)) / BATCH_N, 3)
+        figures["jixiao_peak_rss_mb_per_process"] = round(peak_mb(batch_args), 1)
+
+        # No-op: 1,000 declarations, nothing changed. The first build renders one shard (the
+        # decision still reads all 1,000 files and asks git once), so the bench does not render 1,000.
+        many = work / "many"
+        make_batch(many, MANY_N)
+        noop_args = [*JIXIAO, "build", "pdf", "--shard", "1/100", "--out", str(work / "out-many"), str(many)]
+        subprocess.run(noop_args, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env=env)
+        figures["jixiao_noop_1000_s"] = round(best(noop_args, env=env), 3)
+        figures["jixiao_validate_1000_s"] = round(best([*JIXIAO, "validate", str(many)], runs=1), 3)
+        xlsx_args = [*JIXIAO, "build", "xlsx", "--shard", "1/100", "--out", str(work / "out-many"), str(many)]
+        subprocess.run(xlsx_args, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env=env)
+        figures["jixiao_noop_xlsx_1000_s"] = round(best(xlsx_args, env=env), 3)
+
+        # Site: 1,000 declarations, their PDFs and workbooks made (copies of the seed's).
+        made = work / "made"
+        seed_pdf = work / "out-seed" / "pdf" / "2024" / "nansha-dongchong.pdf"
+        for source in many.rglob("*.yaml"):
+            for kind, original in (("pdf", seed_pdf), ("xlsx", seed_xlsx)):
+                target = made / kind / source.relative_to(many).with_suffix(f".{kind}")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(original, target)
+        site_args = [*JIXIAO, "build", "site", "--pdf-from", str(made), "--out", str(work / "site"), str(many)]
+        figures["jixiao_site_1000_s"] = round(timed(site_args, env=env), 3)
+        figures["jixiao_site_1000_no_search_s"] = round(timed([*site_args, "--no-search"], env=env), 3)
+        pages_s = figures["jixiao_site_1000_no_search_s"] - figures["jixiao_validate_1000_s"]
+        figures["jixiao_site_ms_per_page"] = round(pages_s / MANY_N * 1000, 2)
+        figures["jixiao_site_ms_per_page_note"] = "site without search index minus validate (loading and checking) of the same 1,000"
     finally:
-        shutil.rmtree(env_root, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+    if "libreoffice_batch_s_per_doc" in figures:
+        figures["batch_ratio_to_libreoffice"] = round(figures["jixiao_batch_s_per_doc"] / figures["libreoffice_batch_s_per_doc"], 2)
+        figures["cold_ratio_to_libreoffice"] = round(figures["jixiao_cold_s"] / figures["libreoffice_cold_s"], 2)
+    if "typst_batch_s_per_doc" in figures:
+        figures["batch_ratio_to_typst"] = round(figures["jixiao_batch_s_per_doc"] / figures["typst_batch_s_per_doc"], 2)
+    figures["batch_ratio_to_weasyprint_pool"] = round(figures["jixiao_batch_s_per_doc"] / figures["weasyprint_batch_s_per_doc_pool"], 2)
+    figures["load_average_at_end"] = round(os.getloadavg()[0], 2)
     out = ROOT / "output" / "bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    out.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     for key, value in figures.items():
-        print(f"{key:26} {value}")
+        print(f"{key:36} {value}")
     print(f"→ {out.relative_to(ROOT)}")
 
 

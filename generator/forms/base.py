@@ -13,6 +13,18 @@ from ..catalogue import Code
 from ..problems import Problem
 
 
+class LazyModule:
+    """A module imported when first used: a form's sheet module (openpyxl) is not needed to print."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        import importlib
+
+        return getattr(importlib.import_module(self._name), attribute)
+
+
 @dataclass(frozen=True)
 class Table:
     """One CSV download: <id>-<name>.csv."""
