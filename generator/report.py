@@ -10,7 +10,7 @@ from pathlib import Path, PurePath
 from urllib.parse import quote
 
 from . import __version__
-from .catalogue import CODES
+from .catalogue import CODES, all_codes
 from .problems import Problem
 
 FORMATS = ("text", "github", "json", "sarif")
@@ -107,7 +107,7 @@ def _uri(file: str) -> str:
 
 
 def sarif_log(problems: list[Problem], files: int) -> dict:
-    codes = sorted(CODES)
+    codes = sorted(all_codes())
     index = {code: n for n, code in enumerate(codes)}
     rules = [
         {
