@@ -59,7 +59,7 @@ def _form_choice():
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="jixiao")
 def cli() -> None:
-    """jixiao（绩效）：预算绩效目标申报表（部门整体、项目支出）的检查、排版与公开。"""
+    """jixiao（绩效）：预算绩效目标申报表与绩效自评表（部门整体、项目支出）的检查、排版、交换与公开。"""
 
 
 @cli.command()
