@@ -79,15 +79,54 @@ def _quantified_share(documents) -> tuple[int, int]:
     return quantified, total
 
 
+@dataclass(frozen=True)
+class Filed:
+    """A file on the desk: whose it is and which form, read from the model, or for a file too broken
+    to load, from what it says and where it lies (a broken form has been filed, with errors)."""
+
+    item: object
+    year: int
+    dept_id: str
+    dept_name: str
+    kind: str
+
+    @property
+    def valid(self) -> bool:
+        return self.item.declaration is not None
+
+
+def _filed(item) -> Filed | None:
+    if item.declaration is not None:
+        return Filed(item, item.year, item.department.id, item.department.name, item.form.kind)
+    data = item.data if isinstance(item.data, dict) else {}
+    department = data.get("department") if isinstance(data.get("department"), dict) else {}
+    kind = data.get("form") if data.get("form") in forms.FORMS else None
+    parts = item.path.with_suffix("").parts
+    if kind is None:  # where it lies: <年>/<部门>.yaml, <年>/<部门>/self-evaluation.yaml, <年>/<部门>/projects/…
+        if len(parts) >= 3 and parts[-2] == "projects":
+            kind = "project-self-evaluation" if parts[-1].endswith(".self-evaluation") else "project-target"
+        elif parts and parts[-1] == "self-evaluation":
+            kind = "department-self-evaluation"
+        else:
+            kind = forms.DEFAULT_KIND
+    depth = {"project-target": 4, "project-self-evaluation": 4, "department-self-evaluation": 3}.get(kind, 2)
+    owner = parts[-depth:] if len(parts) >= depth else ()
+    year = str(data.get("year") or (owner[0] if owner else ""))
+    dept_id = str(department.get("id") or (owner[1] if len(owner) > 1 else parts[-1] if parts else ""))
+    if not year.isdigit() or not dept_id:
+        return None
+    return Filed(item, int(year), dept_id, str(department.get("name") or dept_id), kind)
+
+
 def review(documents: list, problems: list[Problem], roster: Roster | None, years: list[int] | None = None) -> list[YearReview]:
-    valid = [item for item in documents if item.declaration is not None]
+    filed = [f for f in map(_filed, documents) if f is not None]
     by_file: dict[str, list[Problem]] = defaultdict(list)
     for problem in problems:
         by_file[problem.file].append(problem)
-    all_years = sorted({item.year for item in valid} | set(years or []), reverse=True)
+    all_years = sorted({f.year for f in filed} | set(years or []), reverse=True)
     result = []
     for year in (sorted(years, reverse=True) if years else all_years):
-        in_year = [item for item in valid if item.year == year]
+        in_year = [f for f in filed if f.year == year]
         departments: dict[str, DepartmentRow] = {}
         owed: dict[str, list[str]] = {}
         if roster is not None:
@@ -95,32 +134,31 @@ def review(documents: list, problems: list[Problem], roster: Roster | None, year
                 if entry.active(year):
                     departments[entry.id] = DepartmentRow(entry.id, entry.name, entry.level or "", [])
                     owed[entry.id] = list(entry.owes)
-        for item in in_year:
-            dept = item.department
-            if dept.id not in departments:
-                departments[dept.id] = DepartmentRow(dept.id, dept.name, "（不在名册中）" if roster else "", [])
-                owed[dept.id] = []
+        for f in in_year:
+            if f.dept_id not in departments:
+                departments[f.dept_id] = DepartmentRow(f.dept_id, f.dept_name, "（不在名册中）" if roster else "", [])
+                owed[f.dept_id] = []
         for dept_id, row in departments.items():
-            mine = [item for item in in_year if item.department.id == dept_id]
-            kinds = list(dict.fromkeys([*owed[dept_id], *(item.form.kind for item in mine)]))
+            mine = [f for f in in_year if f.dept_id == dept_id]
+            kinds = list(dict.fromkeys([*owed[dept_id], *(f.kind for f in mine)]))
             for kind in sorted(kinds, key=list(forms.FORMS).index):
-                items = [item for item in mine if item.form.kind == kind]
-                found = [p for item in items for p in by_file.get(item.display, [])]
+                items = [f for f in mine if f.kind == kind]
+                found = [p for f in items for p in by_file.get(f.item.display, [])]
                 errors = sum(p.is_error for p in found)
                 status = FormStatus(
                     kind, forms.FORMS[kind].title, "缺报" if not items else _status(errors, len(found) - errors),
-                    [item.display for item in items], errors, len(found) - errors,
-                    [f"site/{item.location}/index.html" for item in items],
+                    [f.item.display for f in items], errors, len(found) - errors,
+                    [f"site/{f.item.location}/index.html" for f in items if f.valid],
                 )
                 row.forms.append(status)
                 row.findings += found
-            row.projects = sum(item.form.kind == "project-target" for item in mine)
-            department_file = next((item for item in mine if item.form.kind == forms.DEFAULT_KIND), None)
+            row.projects = sum(f.kind == "project-target" for f in mine)
+            department_file = next((f.item for f in mine if f.kind == forms.DEFAULT_KIND), None)
             history = git_history(department_file.path) if department_file else []
             row.last_change = history[0].date if history else ""
         rows = sorted(departments.values(), key=lambda r: (r.name, r.id))
-        targets = [item for item in in_year if item.form.kind == forms.DEFAULT_KIND]
-        projects = [item for item in in_year if item.form.kind == "project-target"]
+        targets = [f.item for f in in_year if f.valid and f.kind == forms.DEFAULT_KIND]
+        projects = [f.item for f in in_year if f.valid and f.kind == "project-target"]
         quantified, outputs = _quantified_share([*targets, *projects])
         findings = [p for row in rows for p in row.findings]
         codes = Counter(p.code for p in findings)

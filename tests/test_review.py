@@ -108,3 +108,14 @@ def test_a_roster_with_a_typo_is_reported_like_any_file(bureau):
         "declarations/departments.yaml:6:11: 错误 J011: departments[1].owes（应报的表）: "
         "「department-targt」不是已知的表；可写的有：department-target、project-target、department-self-evaluation、project-self-evaluation"
     ) in result.stdout.splitlines()
+
+
+def test_a_form_too_broken_to_load_counts_as_filed_with_errors_not_as_missing(bureau):
+    seed = bureau / "declarations" / "2024" / SEED.name
+    seed.write_text(seed.read_text(encoding="utf-8").replace("staff_count: 244", "staff_count: 二百"), encoding="utf-8")
+    data = json.loads(jixiao("review", "--format", "json", cwd=bureau).stdout)
+    dongchong = next(d for d in data["years"][0]["departments"] if d["id"] == "nansha-dongchong")
+    target = dongchong["forms"][0]
+    assert (target["form"], target["status"], target["errors"]) == ("department-target", "有错误", 1)
+    assert dongchong["missing"] == []
+    assert [f["code"] for f in dongchong["findings"]][:1] == ["J011"]
