@@ -967,3 +967,30 @@ def test_hostile_project_pdf_prints_the_text_as_typed(hostile_site):
     flat = squash(pdf_text(pdf))
     assert squash(HOSTILE_NAME) in flat
     assert squash(HOSTILE_UNIT) in flat
+
+
+def test_a_long_goal_cut_at_a_page_break_carries_its_labels_on_every_page(tmp_path):
+    """总体目标 and 实施期目标 on each page the goal runs over; every paragraph printed once."""
+    import subprocess
+
+    paragraphs = [f"第{n}段：统筹推进基层治理与公共服务，完善制度，加强监督检查，确保资金安全有效。" for n in range(1, 41)]
+    block = "\n".join("    " + p + "\n" for p in paragraphs)
+    text = replace_once(TOWN, "  period: >-\n    2023—2025 年持续深化典型镇建设，补齐镇域基础设施短板，建成一批组织强、产业兴、村庄美、农民富的典型村（居）。\n",
+                        "  period: |-\n" + block)
+    folder = tmp_path / "declarations" / "2024" / "nansha-dongchong" / "projects"
+    folder.mkdir(parents=True)
+    (folder / "typical-town.yaml").write_text(text, encoding="utf-8")
+    result = jixiao("build", "pdf", "--out", str(tmp_path / "out"), str(tmp_path / "declarations"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    pdf = tmp_path / "out" / "pdf" / "2024" / "nansha-dongchong" / "projects" / "typical-town.pdf"
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout)[1])
+    with_goal = []
+    for number in range(1, pages + 1):
+        page = squash(subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"],
+                                     capture_output=True, text=True).stdout)
+        if any(squash(p) in page for p in paragraphs):
+            with_goal.append(number)
+            assert "总体目标" in page and "实施期目标" in page, number
+    assert len(with_goal) >= 2  # the goal did run over a page
+    whole = squash(pdf_text(pdf))
+    assert all(whole.count(squash(p)) == 1 for p in paragraphs)

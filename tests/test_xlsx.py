@@ -289,12 +289,13 @@ def test_the_hand_made_form_reads_the_same_from_xls_as_from_xlsx(libreoffice):
 def test_libreoffice_prints_every_value_of_every_project(libreoffice):
     from generator.fields import format_amount
     from generator.forms.project_target.views import context
+    from generator.paginate import Plan
 
     text = squash(run("pdftotext", "-enc", "UTF-8", str(libreoffice / "pdf/projects.pdf"), "-"))
     wanted = []
     for loaded in project_documents():
         d = loaded.declaration
-        shown = context(d, None)
+        shown = context(d, Plan())
         wanted += [d.title, f"（{d.year}年度）", d.project.name, d.project.code or "", d.department.name, d.implementer,
                    *(("■" if chosen else "□") + option for option, chosen in shown["attributes"]), shown["period_text"],
                    d.project.manager or "", d.project.phone or "", format_amount(d.funds.total.period), format_amount(d.funds.total.annual)]

@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from ...fieldpath import label
+from ...paginate import Plan
 from ...problems import Problem, Severity
 from ...workbook_read import Grid, Placement, SheetReader, squash, unit_of
 from ...workbook_write import (
@@ -73,7 +74,7 @@ def sheet_title(doc: ProjectTarget) -> str:
 def write_sheet(doc: ProjectTarget, worksheet) -> None:
     """The official form on `worksheet`: merged cells, borders, wrapped text, fitted rows, A4 landscape."""
     d = doc
-    context = form_context(d, None)
+    context = form_context(d, Plan())
     w = SheetWriter(worksheet, WIDTHS)
     r = w.next_row()
     w.put(r, 1, d.title, TITLE, to_col=5)

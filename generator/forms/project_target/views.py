@@ -9,6 +9,7 @@ from ...compare import Comparison, compare_indicators, compare_lines
 from ...fieldpath import label
 from ...fields import format_amount
 from ...indicators import indicator_blocks, indicator_rows, indicator_table
+from ...render import prose_rows
 from ..base import Column, Table
 from .model import ProjectTarget
 
@@ -32,6 +33,11 @@ def context(d: ProjectTarget, plan) -> dict:
         "attributes": [(option, option.strip() == chosen) for option in options],
         "period_text": period_text(d),
         "fund_rows": [(source.label, source.period, source.annual) for source in d.funds.sources],
+        "goal_rows": [
+            {**row, "which": which}
+            for which in ("period", "annual")
+            for row in prose_rows(f"goal-{which}", getattr(d.goals, which), plan)
+        ],
         "indicator_blocks": indicator_blocks(d.indicators, plan),
         "single_value": d.single_value_column,
     }
