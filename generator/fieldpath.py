@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing
+from functools import lru_cache
 from typing import Any, Iterator
 
 from pydantic import BaseModel
@@ -41,7 +42,13 @@ def _field_info(root: type[BaseModel] | None, path: Path_):
 
 def field_label(root: type[BaseModel] | None, path: Path_) -> str:
     """The Chinese label of a field: its title in the model, the one place labels are written."""
-    info = _field_info(root, tuple(path))
+    return _cached_label(root, tuple(path))
+
+
+@lru_cache(maxsize=4096)
+def _cached_label(root, path: Path_) -> str:
+    # Models and their titles do not change while jixiao runs; templates ask for the same labels on every page.
+    info = _field_info(root, path)
     return (info.title or "") if info else ""
 
 
