@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from ..base import Form
-from . import checks, sheet, views
+from ..base import Form, LazyModule
+from . import checks, views
 from .model import KIND, ProjectTarget
 
 FORM = Form(
@@ -21,5 +21,5 @@ FORM = Form(
     page=views.page,
     headline=views.headline,
     columns=views.COLUMNS,
-    sheet=sheet,
+    sheet=LazyModule(f"{__name__}.sheet"),  # openpyxl is loaded when a workbook is read or written
 )
