@@ -146,9 +146,16 @@ def serve(
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), make_handler(site, state))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    say(f"预览：http://127.0.0.1:{server.server_address[1]}/  （Ctrl+C 结束）")
+    announced = False
     try:
-        for _changes in watch_changes(*[p for p in watch if p.exists()]):
+        # Yields an empty set each half second without changes: the first one says the watcher runs,
+        # and only then is the address announced, so an edit made as soon as it shows is not missed.
+        for changes in watch_changes(*[p for p in watch if p.exists()], yield_on_timeout=True, rust_timeout=500):
+            if not announced:
+                say(f"预览：http://127.0.0.1:{server.server_address[1]}/  （Ctrl+C 结束）")
+                announced = True
+            if not changes:
+                continue
             outcome = rebuild()
             state.record(outcome)
             if outcome.built:
