@@ -190,7 +190,7 @@ def schema(kind: str | None, out: str | None) -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 def score(paths) -> None:
     """按计分规则算出自评表的得分：预算执行率、每项指标（及所用规则）、总分与等级。"""
-    from .selfeval import evaluate, percent, points_text
+    from .selfeval import evaluate, points_text
 
     documents, problems = load_all(list(paths or DEFAULT_PATHS))
     for problem in problems:

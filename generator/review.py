@@ -13,7 +13,8 @@ from .fields import format_total
 from .history import git_history
 from .indicators import indicator_rows
 from .problems import Problem
-from .roster import Roster, is_roster, load_roster
+from .files import is_roster
+from .roster import Roster, load_roster
 
 # How a reviewer sorts findings (南沙区财政局's target reviews look at 规范性、全面性、可衡量性).
 ASPECTS = {

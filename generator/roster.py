@@ -12,7 +12,6 @@ from . import forms
 from .catalogue import ERROR
 from .fields import Id, RequiredText, Strict, Year
 
-from .files import ROSTER_NAME, is_roster  # noqa: F401  (where the roster lies)
 DEFAULT_OWES = ("department-target",)
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterator, Optional
+from typing import Optional
 
 from pydantic import Field
 
 from . import scoring, taxonomy
-from .fields import Amount, Date, RequiredText, Strict, Text, ValueText, format_money
+from .fields import Amount, Date, RequiredText, Strict, Text, ValueText
 from .indicators import indicator_rows
 
 ZERO = Decimal(0)

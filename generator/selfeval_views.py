@@ -3,7 +3,6 @@ their CSVs, the score chart, the listing columns, the summary `jixiao build` pri
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from .charts import WIDTH, Bar, Chart, ROW_HEIGHT
@@ -39,8 +38,7 @@ def context(doc, plan) -> dict:
     blocks = indicator_blocks(doc.indicators, plan)
     by_position = {}
     for row in result.rows:
-        category, item_index = row.path[1], None
-        by_position.setdefault(category, []).append(row)
+        by_position.setdefault(row.path[1], []).append(row)
     for block in blocks:
         category = int(block["key"].split("-")[1])
         for shown in block["rows"]:

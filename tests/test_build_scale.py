@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from fixtures import synthetic_declaration
-from test_build_pdf import SUMMARY, files_under, jixiao, summary
+from test_build_pdf import files_under, jixiao, summary
 
 DECLARATIONS = {
     f"{year}/{dept}": synthetic_declaration(2, 3, year=year, dept_id=dept, department=f"测试{tag}部门", tag=tag)

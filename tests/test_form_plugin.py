@@ -87,7 +87,7 @@ DECISION = "各部门于三月底前报送项目支出绩效目标，财政局�
 
 def test_a_registered_form_validates_with_its_own_rules_and_codes(meeting_note, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write(tmp_path, f"form: meeting-note\nyear: 2024\ndecision: 报送目标\n")
+    write(tmp_path, "form: meeting-note\nyear: 2024\ndecision: 报送目标\n")
     result = CliRunner().invoke(cli, ["validate", "declarations"])
     assert result.output.splitlines() == [
         "declarations/2024/test-bureau/meetings/2024.yaml:3:11: 警告 J901: decision（会议决定）: 会议决定只有 4 个字，请写清楚",

@@ -22,7 +22,7 @@ from generator.workbook_read import read_workbook_bytes
 from site_fixtures import hostile_source, test_sources
 from test_cli import jixiao
 from test_import import one_column_sheet, two_column_sheet
-from test_project_sheet import HARD, PROJECT_FILES, PROJECTS, exact
+from test_project_sheet import HARD, PROJECT_FILES, exact
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -279,9 +279,9 @@ class _Reader(SheetReader):
         goal = self.in_row(row, "期望达到的目标", prefix=True)
         content = header[1]
         funds_unit = unit_of(self.g.text(row, funds)) if funds is not None else None
-        for col, label in ((name, "名称"), (funds, "拟投入的资金（万元）"), (goal, "期望达到的目标（概述）")):
+        for col, key in ((name, "name"), (funds, "funds"), (goal, "goal")):
             if col is None:
-                self.problem("J605", Severity.ERROR, header, "tasks", f"年度重点工作任务的表头找不到「{label}」")
+                self.problem("J605", Severity.ERROR, header, "tasks", f"年度重点工作任务的表头找不到「{L(f'tasks.{key}')}」")
         columns = [c for c in (name, content, funds, goal) if c is not None]
         tasks = []
         for r in range(row + 1, end):
@@ -361,9 +361,9 @@ def to_yaml(data: dict, source_note: str, schema_path: str) -> str:
     out.append(comment("  spending:", "部门预算支出"))
     out.append(comment(f"    basic: {amount_text(spending.get('basic'))}", "基本支出"))
     out.append(comment(f"    project: {amount_text(spending.get('project'))}", "项目支出"))
-    for key, label in (("income", "收入来源"), ("development", "事业发展性支出"), ("by_level", "按预算级次划分")):
+    for key in ("income", "development", "by_level"):
         lines = budget.get(key) or []
-        out.append(comment(f"  {key}:" + ("" if lines else " []"), label))
+        out.append(comment(f"  {key}:" + ("" if lines else " []"), L(f"budget.{key}")))
         for line in lines:
             label_text = scalar(line.get("label"), flow=True) if line.get("label") is not None else '""'
             amount = amount_text(line.get("amount"), flow=True) or '""'
@@ -389,9 +389,9 @@ def to_yaml(data: dict, source_note: str, schema_path: str) -> str:
     filing = data.get("filing")
     if filing is not None:
         out.append(comment("filing:", "填报信息") if filing else comment("filing: {}", "填报信息：表上的签章栏为空"))
-        for key, label in FILING_LABELS:
+        for key, title in FILING_LABELS:
             if key in filing:
-                out.append(comment(f"  {key}: {scalar(filing[key])}".rstrip(), label))
+                out.append(comment(f"  {key}: {scalar(filing[key])}".rstrip(), title))
     return "\n".join(out) + "\n"
 
 
