@@ -656,3 +656,27 @@ def seed_reference(path: Path = SEED_TXT) -> list[list[str]]:
         if cells:
             rows.append(cells)
     return rows
+
+
+# An empty key the skeleton of `jixiao new` leaves for the user, with its comment kept.
+EMPTY_KEY = re.compile(r"^(?P<lead>\s*(?:- )?)(?P<key>[a-z_0-9]+):(?P<gap>[ \t]*)(?P<rest>(?:>-\s*)?(?:#.*)?)$")
+
+
+def fill_skeleton(skeleton: str, fill: dict[str, list[str]]) -> str:
+    """Type a value after every empty key of a skeleton, in the order the keys appear, keeping every
+    comment; `fill` maps a key to the values it takes, one per occurrence, and all must be used."""
+    todo = {key: list(values) for key, values in fill.items()}
+    out = skeleton.split("\n")
+    for i, line in enumerate(out):
+        match = EMPTY_KEY.match(line)
+        if not match or not todo.get(match["key"]):
+            continue
+        value = todo[match["key"]].pop(0)
+        if match["rest"].startswith(">-"):
+            # A folded block: the skeleton leaves an indented blank line for the text.
+            assert out[i + 1].strip() == "", out[i + 1]
+            out[i + 1] = out[i + 1] + value
+        else:
+            out[i] = f"{match['lead']}{match['key']}: {value}{match['gap']}{match['rest']}"
+    assert all(not values for values in todo.values()), f"skeleton had fewer empty keys than expected: {todo}"
+    return "\n".join(out)

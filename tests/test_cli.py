@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from fixtures import fill_skeleton
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "declarations" / "2024" / "nansha-dongchong.yaml"
 JIXIAO = Path(sys.executable).parent / "jixiao"  # the console script installed next to this Python
@@ -124,26 +126,11 @@ FILL = {
     "period_value": ["≥ 10公里", "有效提升", "≥ 90%"],
     "annual_value": ["≥ 10公里", "有效提升", "≥ 90%"],
 }
-EMPTY_KEY = re.compile(r"^(?P<lead>\s*(?:- )?)(?P<key>[a-z_0-9]+):(?P<gap>[ \t]*)(?P<rest>(?:>-\s*)?(?:#.*)?)$")
 
 
 def fill_in(skeleton: str) -> str:
     """Type a value after every empty key the skeleton leaves for the user, keeping every comment."""
-    todo = {key: list(values) for key, values in FILL.items()}
-    out = skeleton.split("\n")
-    for i, line in enumerate(out):
-        match = EMPTY_KEY.match(line)
-        if not match or not todo.get(match["key"]):
-            continue
-        value = todo[match["key"]].pop(0)
-        if match["rest"].startswith(">-"):
-            # A folded block: the skeleton leaves an indented blank line for the text.
-            assert out[i + 1].strip() == "", out[i + 1]
-            out[i + 1] = out[i + 1] + value
-        else:
-            out[i] = f"{match['lead']}{match['key']}: {value}{match['gap']}{match['rest']}"
-    assert all(not values for values in todo.values()), f"skeleton had fewer empty keys than expected: {todo}"
-    return "\n".join(out)
+    return fill_skeleton(skeleton, FILL)
 
 
 def comments(text: str) -> list[str]:

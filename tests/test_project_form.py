@@ -25,7 +25,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from fixtures import line_of, only, pdf_text, replace_once, squash
+from fixtures import fill_skeleton, line_of, only, pdf_text, replace_once, squash
 from generator.load import load_file, load_text
 from generator.pipeline import load_all, run_checks
 from generator.problems import Severity
@@ -767,27 +767,13 @@ FILL = {
     "period_value": ["≥ 12条", "100%", "≥ 90%"],
     "annual_value": ["≥ 12条", "100%", "≥ 90%"],
 }
-EMPTY_KEY = re.compile(r"^(?P<lead>\s*(?:- )?)(?P<key>[a-z_0-9]+):(?P<gap>[ \t]*)(?P<rest>(?:>-\s*)?(?:#.*)?)$")
 # The funds' flow mappings: total, 财政拨款, 其他资金.
 FUNDS = [("300.00", "100.00"), ("280.00", "90.00"), ("20.00", "10.00")]
 
 
 def fill_in(skeleton: str) -> str:
     """Type a value after every empty key the skeleton leaves for the user, keeping every comment."""
-    todo = {key: list(values) for key, values in FILL.items()}
-    out = skeleton.split("\n")
-    for i, line in enumerate(out):
-        match = EMPTY_KEY.match(line)
-        if not match or not todo.get(match["key"]):
-            continue
-        value = todo[match["key"]].pop(0)
-        if match["rest"].startswith(">-"):
-            assert out[i + 1].strip() == "", out[i + 1]
-            out[i + 1] = out[i + 1] + value
-        else:
-            out[i] = f"{match['lead']}{match['key']}: {value}{match['gap']}{match['rest']}"
-    assert all(not values for values in todo.values()), f"skeleton had fewer empty keys than expected: {todo}"
-    text = "\n".join(out)
+    text = fill_skeleton(skeleton, FILL)
     funds = iter(FUNDS)
     text, count = re.subn(r"period: , annual: }", lambda _m: "period: {}, annual: {}}}".format(*next(funds)), text)
     assert count == len(FUNDS), text
