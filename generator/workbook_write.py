@@ -99,6 +99,15 @@ class SheetWriter:
         self.row += 1
         return self.row
 
+    def heading(self, title: str, year: int, note: str = "") -> str:
+        """The form's title and （年度） across the grid, and a note below them (金额单位：万元) if any;
+        the rows to repeat on every printed page, as print_setup takes them."""
+        self.put(self.next_row(), 1, title, TITLE, to_col=5)
+        self.put(self.next_row(), 1, f"（{year}年度）", NOTE, to_col=5)
+        if note:
+            self.put(self.next_row(), 1, note, NOTE_RIGHT, to_col=5)
+        return f"1:{self.row}"
+
     def put(self, row: int, col: int, value, style: Style, *, to_col: int | None = None, to_row: int | None = None):
         """Write `value` at (row, col) (1-based), merged to (to_row, to_col) when given, styled."""
         to_col = to_col or col

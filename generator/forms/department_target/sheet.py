@@ -29,11 +29,8 @@ from ...workbook_write import (
     CENTER,
     LABEL,
     MONEY,
-    NOTE,
-    NOTE_RIGHT,
     PROSE,
     TEXT,
-    TITLE,
     WIDTHS,
     SheetWriter,
     Style,
@@ -66,13 +63,7 @@ def write_sheet(declaration: Declaration, worksheet) -> None:
     d = declaration
     context = form_context(d, Plan())
     w = SheetWriter(worksheet, WIDTHS)
-    r = w.next_row()
-    w.put(r, 1, d.title, TITLE, to_col=5)
-    r = w.next_row()
-    w.put(r, 1, f"（{d.year}年度）", NOTE, to_col=5)
-    r = w.next_row()
-    w.put(r, 1, "金额单位：万元", NOTE_RIGHT, to_col=5)
-    header_rows = f"1:{r}"
+    header_rows = w.heading(d.title, d.year, "金额单位：万元")
     r = w.next_row()
     w.put(r, 1, L("department.name"), LABEL)
     w.put(r, 2, d.department.name, TEXT, to_col=5)

@@ -22,10 +22,8 @@ from ...workbook_read import Grid, Placement, SheetReader, squash, unit_of
 from ...workbook_write import (
     CENTER,
     LABEL,
-    NOTE,
     PROSE,
     TEXT,
-    TITLE,
     WIDTHS,
     SheetWriter,
     Style,
@@ -76,11 +74,7 @@ def write_sheet(doc: ProjectTarget, worksheet) -> None:
     d = doc
     context = form_context(d, Plan())
     w = SheetWriter(worksheet, WIDTHS)
-    r = w.next_row()
-    w.put(r, 1, d.title, TITLE, to_col=5)
-    r = w.next_row()
-    w.put(r, 1, f"（{d.year}年度）", NOTE, to_col=5)
-    header_rows = f"1:{r}"
+    header_rows = w.heading(d.title, d.year)
 
     r = w.next_row()
     w.put(r, 1, L("project.name"), LABEL)
