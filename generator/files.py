@@ -6,11 +6,22 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from .catalogue import code as catalogue_code
 from .problems import Problem, Severity
+
+
+@dataclass
+class Outputs:
+    """What an output stage (PDFs, workbooks) did: files written, files up to date, its problems."""
+
+    written: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)  # location → its output
 
 # Shared templates: print.html, the site's pages, static files. In a wheel they are package data.
 PACKAGE = Path(__file__).resolve().parent

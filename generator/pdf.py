@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import in_shard, write_atomically
+from .files import Outputs, in_shard, write_atomically
 from .unchanged import inputs_fingerprint
 from .fonts import FontError, FontSettings, check_coverage, font_css, resolve_font
 from .history import source_date
@@ -157,11 +157,7 @@ def pdf_path(out: Path, loaded) -> Path:
 
 
 @dataclass
-class PdfBuild:
-    written: list[Path] = field(default_factory=list)
-    skipped: list[Path] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    files: dict[str, Path] = field(default_factory=dict)  # location → its PDF
+class PdfBuild(Outputs):
     renderer: PdfRenderer | None = None  # the in-process renderer, when one was made (serve keeps it)
 
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Callable
 
 from typing import TYPE_CHECKING
 
 from .catalogue import ERROR
-from .files import find_declarations, is_roster
+from .files import Outputs, find_declarations, is_roster
 from .problems import Problem
 
 if TYPE_CHECKING:
@@ -125,7 +124,7 @@ class Build:
     documents: list[LoadedDocument] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     pdf: object = None  # pdf.PdfBuild, when PDFs were asked for
-    xlsx: object = None  # xlsx.XlsxBuild, when workbooks were asked for
+    xlsx: object = None  # files.Outputs of the workbooks, when they were asked for
     stopped: bool = False  # errors in the declarations: nothing was written
     count: int = 0  # declaration files found
 
@@ -162,7 +161,7 @@ def build(
         state, key = _state(pdf, xlsx, files)
         outputs = None if (pdf or xlsx).force else state.unchanged(key, (pdf or xlsx).out)
         if outputs is not None:
-            made = SimpleNamespace(written=[], skipped=outputs, problems=[], files={}, renderer=None)
+            made = Outputs(skipped=outputs)
             if pdf is not None:
                 result.pdf = made
             else:

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import in_shard, write_atomically
+from .files import Outputs, in_shard, write_atomically
 from .unchanged import workbook_inputs_fingerprint
 from .history import source_date
-from .problems import Problem
 
 def xlsx_path(out: Path, loaded) -> Path:
     return out / "xlsx" / f"{loaded.location}.xlsx"
@@ -46,18 +44,10 @@ def workbook_bytes(items: list, stamp) -> bytes:
     return save_deterministic(workbook, stamp.replace(tzinfo=None) if stamp else None)
 
 
-@dataclass
-class XlsxBuild:
-    written: list[Path] = field(default_factory=list)
-    skipped: list[Path] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    files: dict[str, Path] = field(default_factory=dict)  # location → its workbook
-
-
-def build_workbooks(documents: list, out: Path, force: bool = False, shard=None) -> XlsxBuild:
+def build_workbooks(documents: list, out: Path, force: bool = False, shard=None) -> Outputs:
     """A workbook for every document (of this shard) whose form has a sheet and whose inputs changed,
     and one per year (built by the shard its path falls to, from every document of the year)."""
-    result = XlsxBuild()
+    result = Outputs()
     common = workbook_inputs_fingerprint()
     manifest_path = out / "xlsx" / ".fingerprints.json"
     try:
