@@ -144,8 +144,25 @@ class Evaluation:
         return self.budget_score if self.budget_score is not None else ZERO
 
 
+# The rules, the form's rows, its CSVs, chart and listing columns all ask for the same evaluation:
+# computed once per document (models are frozen), keyed by identity with the document kept alive.
+_EVALUATIONS: dict[int, tuple[object, Evaluation]] = {}
+_KEPT = 256
+
+
 def evaluate(doc) -> Evaluation:
     """Every score the rules give this self-evaluation, and why any could not be given."""
+    found = _EVALUATIONS.get(id(doc))
+    if found is not None and found[0] is doc:
+        return found[1]
+    result = _evaluate(doc)
+    if len(_EVALUATIONS) >= _KEPT:
+        _EVALUATIONS.pop(next(iter(_EVALUATIONS)))
+    _EVALUATIONS[id(doc)] = (doc, result)
+    return result
+
+
+def _evaluate(doc) -> Evaluation:
     try:
         settings, settings_problem = settings_of(doc), ""
     except scoring.ScoringError as exc:
