@@ -155,7 +155,3 @@ def status_added(fields: list[str], name: str) -> bool:
             return True
     return False
 
-
-def git_history(path: Path) -> list[Change]:
-    """One file's commits, newest first (histories() for many)."""
-    return histories([path])[os.path.abspath(path)]

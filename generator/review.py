@@ -3,6 +3,7 @@ which filings fail review, the year's totals, the findings grouped by department
 
 from __future__ import annotations
 
+import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from . import catalogue, forms, taxonomy
 from .fields import format_total
-from .history import git_history
+from .history import histories
 from .indicators import indicator_rows
 from .problems import Problem
 from .files import is_roster
@@ -121,6 +122,8 @@ def _filed(item) -> Filed | None:
 
 def review(documents: list, problems: list[Problem], roster: Roster | None, years: list[int] | None = None) -> list[YearReview]:
     filed = [f for f in map(_filed, documents) if f is not None]
+    # The department forms' last changes: one git call for all of them.
+    changes = histories([f.item.path for f in filed if f.kind == forms.DEFAULT_KIND])
     by_file: dict[str, list[Problem]] = defaultdict(list)
     for problem in problems:
         by_file[problem.file].append(problem)
@@ -155,7 +158,7 @@ def review(documents: list, problems: list[Problem], roster: Roster | None, year
                 row.findings += found
             row.projects = sum(f.kind == "project-target" for f in mine)
             department_file = next((f.item for f in mine if f.kind == forms.DEFAULT_KIND), None)
-            history = git_history(department_file.path) if department_file else []
+            history = changes.get(os.path.abspath(department_file.path), []) if department_file else []
             row.last_change = history[0].date if history else ""
         rows = sorted(departments.values(), key=lambda r: (r.name, r.id))
         targets = [f.item for f in in_year if f.valid and f.kind == forms.DEFAULT_KIND]
