@@ -225,6 +225,12 @@ def review(paths, years, output_format, out) -> None:
     documents, problems = load_all(sources)
     roster, _roster_problems = load_roster_of(sources)
     reviews = review_year(documents, problems, roster, list(years) or None)
+    # What belongs to no department's row — a folder that is not there, a broken roster — is said
+    # here, and the desk is not to be trusted without it: exit 1.
+    placed = {p.file for r in reviews for row in r.departments for p in row.findings}
+    unplaced = [p for p in problems if p.is_error and p.file not in placed]
+    for problem in unplaced:
+        click.echo(problem.format(), err=True)
     if output_format == "json":
         click.echo(json.dumps(as_json(reviews), ensure_ascii=False, indent=2))
     elif output_format == "text":
@@ -233,6 +239,7 @@ def review(paths, years, output_format, out) -> None:
     else:
         page = write_page(reviews, Path(out))
         click.echo(f"审核台 → {page}")
+    sys.exit(1 if unplaced else 0)
 
 
 @cli.command()

@@ -119,3 +119,13 @@ def test_a_form_too_broken_to_load_counts_as_filed_with_errors_not_as_missing(bu
     assert (target["form"], target["status"], target["errors"]) == ("department-target", "有错误", 1)
     assert dongchong["missing"] == []
     assert [f["code"] for f in dongchong["findings"]][:1] == ["J011"]
+
+
+def test_a_broken_roster_or_a_missing_folder_is_said_and_fails_the_review(bureau):
+    roster = bureau / "declarations" / "departments.yaml"
+    roster.write_text(ROSTER.replace("id: nansha-huangge", "id: Nansha_Huangge"), encoding="utf-8")
+    result = jixiao("review", "--format", "text", cwd=bureau)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0].startswith("declarations/departments.yaml:7:9: 错误 J011: departments[2].id（部门标识）")
+    missing = jixiao("review", "nope", cwd=bureau)
+    assert missing.returncode == 1 and missing.stderr.splitlines() == ["nope:1:1: 错误 J000: （文件）: 文件或文件夹不存在"]
