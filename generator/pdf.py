@@ -5,6 +5,7 @@ worker processes (one warm renderer each) when there is more than one to render.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import logging
@@ -103,7 +104,7 @@ class PdfRenderer:
         from weasyprint import HTML, Attachment
         from weasyprint.urls import URLFetcherResponse
 
-        from .compact import cid_subsets, compact_fonts
+        from .compact import cid_subsets, finish
 
         form, doc = loaded.form, loaded.declaration
         date = date or source_date(loaded)
@@ -135,8 +136,9 @@ class PdfRenderer:
             # Laid out, read back, and laid out again where a group or row must be cut at a page
             # break so that every page carries its labels (generator/paginate.py).
             document, _plan = paginate(layout)
-            with cid_subsets():  # fonts cut once, to what compact_fonts keeps
+            with cid_subsets():  # fonts cut once, to the glyphs used
                 pdf = document.write_pdf(
+                    finisher=finish,
                     pdf_variant="pdf/a-3b",
                     attachments=[attachment],
                     pdf_identifier=hashlib.md5(source).hexdigest().encode(),
@@ -148,7 +150,7 @@ class PdfRenderer:
         messages = list(dict.fromkeys([*self.stylesheet_warnings, *collect.messages]))
         if messages:
             return None, [loaded.report("J510", (), detail=message) for message in messages]
-        return compact_fonts(pdf), []
+        return pdf, []
 
 
 def pdf_path(out: Path, loaded) -> Path:
@@ -166,8 +168,17 @@ class PdfBuild(Outputs):
 _WORK: dict = {}
 
 
+def _settle() -> None:
+    """Move what lives all build long (modules, fonts, stylesheets, the loaded documents) out of the
+    cyclic collector's sight: a render makes some 100,000 short-lived objects, and the full
+    collections they trigger would walk every long-lived one too, a tenth of each render's time."""
+    gc.collect()
+    gc.freeze()
+
+
 def _start_worker() -> None:
     _WORK["renderer"] = PdfRenderer(_WORK["settings"])
+    _settle()
 
 
 def _render_in_worker(index: int):
@@ -180,12 +191,15 @@ def _rendered(todo: list, settings: FontSettings, jobs: int, renderer: PdfRender
     workers. Returns an iterator and the in-process renderer (made here when none was given)."""
     jobs = min(jobs, len(todo))
     if jobs <= 1:
-        renderer = renderer or PdfRenderer(settings)
+        if renderer is None:
+            renderer = PdfRenderer(settings)
+            _settle()
         return (renderer.render(item, date) for item, date in todo), renderer
     import multiprocessing
 
     preflight(settings)  # a worker that cannot start would be restarted for ever: refuse here
     _WORK.update(todo=todo, settings=settings)
+    gc.freeze()  # before fork: the workers' collections leave the parent's objects (and pages) alone
     # fork: the workers start with jixiao and WeasyPrint imported and the documents loaded.
     pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_start_worker)
 
