@@ -16,6 +16,7 @@ from .files import Outputs, in_shard, write_atomically
 from .unchanged import inputs_fingerprint
 from .fonts import FontError, FontSettings, check_coverage, font_css, resolve_font
 from .history import source_date
+from .html_tree import weasyprint_html
 from .paginate import paginate
 from .problems import Problem
 from .render import TEMPLATES, render_form
@@ -101,7 +102,7 @@ class PdfRenderer:
     def render(self, loaded, date: dt.datetime | None = None) -> tuple[bytes | None, list[Problem]]:
         """The PDF's bytes dated `date` (else source_date), or None and the problems: any WeasyPrint
         warning is one (J510). The caller has run check() on the document."""
-        from weasyprint import HTML, Attachment
+        from weasyprint import Attachment
         from weasyprint.urls import URLFetcherResponse
 
         from .compact import cid_subsets, finish
@@ -128,7 +129,7 @@ class PdfRenderer:
 
         def layout(plan):
             html = render_form(form, doc, "print.html", plan=plan, date=stamp)
-            return HTML(string=html, base_url=str(TEMPLATES)).render(
+            return weasyprint_html(html, str(TEMPLATES)).render(
                 stylesheets=[*self.stylesheets, self.fonts_css], font_config=self.font_config
             )
 
