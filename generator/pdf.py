@@ -25,6 +25,16 @@ __all__ = ["FontError", "FontSettings", "PdfRenderer", "PdfBuild", "build_pdfs",
 
 YAML_MIME = "application/yaml"
 
+# The page's margin boxes (the footer, 第 N 页 共 M 页) are not laid out with the body: every layout
+# paginate makes would lay them out again (a twentieth of a render). Each page gets them from a
+# blank document with as many pages, laid out once per page count (PdfRenderer.margin_boxes).
+_MARGIN_BOXES = (
+    "top-left-corner", "top-left", "top-center", "top-right", "top-right-corner", "right-top", "right-middle",
+    "right-bottom", "bottom-right-corner", "bottom-right", "bottom-center", "bottom-left", "bottom-left-corner",
+    "left-bottom", "left-middle", "left-top",
+)
+NO_MARGIN_BOXES = "@page { " + " ".join(f"@{name} {{ content: none; }}" for name in _MARGIN_BOXES) + " }"
+
 
 def _load_weasyprint() -> None:
     """Import WeasyPrint without ctypes.util.find_library: WeasyPrint tries names such as
@@ -91,9 +101,29 @@ class PdfRenderer:
                 for name in ("form.css", "print.css")
             ]
             self.fonts_css = CSS(string=font_css(self.settings), font_config=self.font_config)
+            self.body_css = CSS(string=NO_MARGIN_BOXES, font_config=self.font_config)
         finally:
             logger.removeHandler(collect)
         self.stylesheet_warnings = collect.messages
+        self._margin_boxes: dict[int, list[tuple]] = {}
+
+    def margin_boxes(self, count: int) -> list[tuple]:
+        """For each of `count` pages, its laid-out margin boxes: those of a blank document of
+        `count` pages, with the same stylesheets and language as the forms."""
+        if count not in self._margin_boxes:
+            from weasyprint.formatting_structure.boxes import MarginBox
+
+            html = '<!DOCTYPE html><html lang="zh-CN"><head></head><body><div></div>'
+            html += '<div style="break-before: page"></div>' * (count - 1) + "</body></html>"
+            blank = weasyprint_html(html, str(TEMPLATES)).render(
+                stylesheets=[*self.stylesheets, self.fonts_css], font_config=self.font_config
+            )
+            if len(blank.pages) != count:
+                raise RuntimeError(f"a blank document of {count} pages was laid out on {len(blank.pages)}")
+            self._margin_boxes[count] = [
+                tuple(box for box in page._page_box.children if isinstance(box, MarginBox)) for page in blank.pages
+            ]
+        return self._margin_boxes[count]
 
     def check(self, loaded) -> list[Problem]:
         """Characters the chosen faces lack (J501): checked once per document, before any rendering."""
@@ -130,13 +160,15 @@ class PdfRenderer:
         def layout(plan):
             html = render_form(form, doc, "print.html", plan=plan, date=stamp)
             return weasyprint_html(html, str(TEMPLATES)).render(
-                stylesheets=[*self.stylesheets, self.fonts_css], font_config=self.font_config
+                stylesheets=[*self.stylesheets, self.fonts_css, self.body_css], font_config=self.font_config
             )
 
         try:
             # Laid out, read back, and laid out again where a group or row must be cut at a page
             # break so that every page carries its labels (generator/paginate.py).
             document, _plan = paginate(layout)
+            for page, margins in zip(document.pages, self.margin_boxes(len(document.pages))):
+                page._page_box.children = (*page._page_box.children, *margins)
             with cid_subsets():  # fonts cut once, to the glyphs used
                 pdf = document.write_pdf(
                     finisher=finish,
