@@ -78,12 +78,33 @@ def _direct_cff(font, glyphs: set[int], hinting: bool) -> bytes | None:
     return _checked_cff(subset, glyphs) if subset else None
 
 
+class _Unread(bytes):
+    """A font's whole file, not yet copied out of HarfBuzz (a Noto CJK collection is 20–27 MB)."""
+
+
 @contextmanager
 def cid_subsets():
-    """While a PDF is written: CID-keyed fonts subset once, straight to their bare CFF."""
+    """While a PDF is written: CID-keyed fonts subset once, straight to their bare CFF, and no
+    font's whole file copied into Python unless WeasyPrint's own subsetting reads it."""
+    import weasyprint.pdf.fonts as pdf_fonts
     from weasyprint.pdf.fonts import Font
 
     original_subset, original_type = Font.subset, Font.type
+    original_data = pdf_fonts.get_hb_object_data
+
+    def object_data(hb_object, ot_color=None, glyph=None):
+        if ot_color is None and glyph is None:
+            return _Unread()  # Font.__init__ asks for the whole face: read when first used
+        return original_data(hb_object, ot_color, glyph)
+
+    def read(font):
+        content = font.__dict__.get("_file_content")
+        if isinstance(content, _Unread):
+            content = font.__dict__["_file_content"] = original_data(font.hb_face)
+        return content
+
+    def write(font, content):
+        font.__dict__["_file_content"] = content
 
     def subset(font, to_unicode, hinting):
         cff = _direct_cff(font, set(to_unicode), hinting) if to_unicode else None
@@ -91,12 +112,16 @@ def cid_subsets():
             return original_subset(font, to_unicode, hinting)
         font.file_content, font.bare_cff = cff, True
 
+    pdf_fonts.get_hb_object_data = object_data
+    Font.file_content = property(read, write)
     Font.subset = subset
     # A bare CFF is what FontFile3 holds: written like an OpenType font, renamed by finish().
     Font.type = property(lambda font: "otf" if getattr(font, "bare_cff", False) else original_type.fget(font))
     try:
         yield
     finally:
+        pdf_fonts.get_hb_object_data = original_data
+        del Font.file_content
         Font.subset, Font.type = original_subset, original_type
 
 

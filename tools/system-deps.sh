@@ -5,7 +5,7 @@
 set -euo pipefail
 
 runtime=(python3-venv fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk git)
-testing=(poppler-utils chromium chromium-driver libreoffice-calc-nogui)
+testing=(poppler-utils chromium chromium-driver libreoffice-calc-nogui fonts-dejavu-core)
 # Java runs the W3C HTML checker and npm fetches it with axe-core; only installed when absent.
 command -v java >/dev/null 2>&1 || testing+=(default-jre-headless)
 command -v npm >/dev/null 2>&1 || testing+=(nodejs npm)
@@ -21,7 +21,7 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
 jixiao: this is not a Debian/Ubuntu machine, so system packages are not installed automatically.
   Install by hand: Python 3.11+ with venv, Pango >= 1.44, HarfBuzz with its subset library
   (libharfbuzz-subset), the Noto Serif CJK SC and Noto Sans CJK SC fonts; for the tests also
-  pdftotext (poppler), Chromium and LibreOffice Calc. See README.md.
+  pdftotext (poppler), Chromium, LibreOffice Calc and DejaVu fonts. See README.md.
 MSG
   exit 0
 fi
