@@ -89,13 +89,18 @@ def cid_subsets():
     import weasyprint.pdf.fonts as pdf_fonts
     from weasyprint.pdf.fonts import Font
 
-    original_subset, original_type = Font.subset, Font.type
+    original_init, original_subset, original_type = Font.__init__, Font.subset, Font.type
     original_data = pdf_fonts.get_hb_object_data
 
-    def object_data(hb_object, ot_color=None, glyph=None):
-        if ot_color is None and glyph is None:
-            return _Unread()  # Font.__init__ asks for the whole face: read when first used
-        return original_data(hb_object, ot_color, glyph)
+    def init(font, *args, **kwargs):
+        # Font.__init__ copies the whole face out of HarfBuzz: left unread until first used.
+        pdf_fonts.get_hb_object_data = lambda hb_object, ot_color=None, glyph=None: (
+            _Unread() if ot_color is None and glyph is None else original_data(hb_object, ot_color, glyph)
+        )
+        try:
+            original_init(font, *args, **kwargs)
+        finally:
+            pdf_fonts.get_hb_object_data = original_data
 
     def read(font):
         content = font.__dict__.get("_file_content")
@@ -112,7 +117,7 @@ def cid_subsets():
             return original_subset(font, to_unicode, hinting)
         font.file_content, font.bare_cff = cff, True
 
-    pdf_fonts.get_hb_object_data = object_data
+    Font.__init__ = init
     Font.file_content = property(read, write)
     Font.subset = subset
     # A bare CFF is what FontFile3 holds: written like an OpenType font, renamed by finish().
@@ -120,9 +125,8 @@ def cid_subsets():
     try:
         yield
     finally:
-        pdf_fonts.get_hb_object_data = original_data
         del Font.file_content
-        Font.subset, Font.type = original_subset, original_type
+        Font.__init__, Font.subset, Font.type = original_init, original_subset, original_type
 
 
 def finish(document, pdf) -> None:

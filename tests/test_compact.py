@@ -52,7 +52,8 @@ def test_weasyprint_is_left_as_it_was():
     import weasyprint.pdf.fonts as pdf_fonts
     from weasyprint.pdf.fonts import Font
 
-    before = (pdf_fonts.get_hb_object_data, Font.subset, Font.type, Font.__dict__.get("file_content"))
+    before = (pdf_fonts.get_hb_object_data, Font.__init__, Font.subset, Font.type, Font.__dict__.get("file_content"))
     with pytest.raises(RuntimeError), cid_subsets():
         raise RuntimeError("a failed write")
-    assert (pdf_fonts.get_hb_object_data, Font.subset, Font.type, Font.__dict__.get("file_content")) == before
+    after = (pdf_fonts.get_hb_object_data, Font.__init__, Font.subset, Font.type, Font.__dict__.get("file_content"))
+    assert after == before
