@@ -9,6 +9,7 @@ import gc
 import hashlib
 import json
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,15 +26,21 @@ __all__ = ["FontError", "FontSettings", "PdfRenderer", "PdfBuild", "build_pdfs",
 
 YAML_MIME = "application/yaml"
 
-# The page's margin boxes (the footer, 第 N 页 共 M 页) are not laid out with the body: every layout
-# paginate makes would lay them out again (a twentieth of a render). Each page gets them from a
-# blank document with as many pages, laid out once per page count (PdfRenderer.margin_boxes).
-_MARGIN_BOXES = (
-    "top-left-corner", "top-left", "top-center", "top-right", "top-right-corner", "right-top", "right-middle",
-    "right-bottom", "bottom-right-corner", "bottom-right", "bottom-center", "bottom-left", "bottom-left-corner",
-    "left-bottom", "left-middle", "left-top",
-)
-NO_MARGIN_BOXES = "@page { " + " ".join(f"@{name} {{ content: none; }}" for name in _MARGIN_BOXES) + " }"
+# The page's margin boxes (the footer, 第 N 页 共 M 页) are not laid out with the body: WeasyPrint would
+# work out all sixteen on every page of every layout paginate makes (a twentieth of a render). Each
+# page gets them from a blank document with as many pages, laid out once per page count.
+
+
+@contextmanager
+def _without_margin_boxes():
+    import weasyprint.layout
+
+    original = weasyprint.layout.make_margin_boxes
+    weasyprint.layout.make_margin_boxes = lambda context, page, state: ()
+    try:
+        yield
+    finally:
+        weasyprint.layout.make_margin_boxes = original
 
 
 def _load_weasyprint() -> None:
@@ -101,7 +108,6 @@ class PdfRenderer:
                 for name in ("form.css", "print.css")
             ]
             self.fonts_css = CSS(string=font_css(self.settings), font_config=self.font_config)
-            self.body_css = CSS(string=NO_MARGIN_BOXES, font_config=self.font_config)
         finally:
             logger.removeHandler(collect)
         self.stylesheet_warnings = collect.messages
@@ -159,9 +165,10 @@ class PdfRenderer:
 
         def layout(plan):
             html = render_form(form, doc, "print.html", plan=plan, date=stamp)
-            return weasyprint_html(html, str(TEMPLATES)).render(
-                stylesheets=[*self.stylesheets, self.fonts_css, self.body_css], font_config=self.font_config
-            )
+            with _without_margin_boxes():
+                return weasyprint_html(html, str(TEMPLATES)).render(
+                    stylesheets=[*self.stylesheets, self.fonts_css], font_config=self.font_config
+                )
 
         try:
             # Laid out, read back, and laid out again where a group or row must be cut at a page
