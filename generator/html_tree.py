@@ -108,15 +108,19 @@ def parse(html: str) -> ET.Element | None:
     return root
 
 
-def weasyprint_html(html: str, base_url: str):
-    """A WeasyPrint HTML document of `html`, parsed here when it can be."""
+def weasyprint_html(html: str, base_url: str, user_agent=None):
+    """A WeasyPrint HTML document of `html`, parsed here when it can be; `user_agent`, a CSS
+    stylesheet, replaces WeasyPrint's user-agent stylesheet."""
     import cssselect2
     from weasyprint import HTML
 
     root = parse(html)
     if root is None:
-        return HTML(string=html, base_url=base_url)
-    document = HTML(string="<html></html>", base_url=base_url)
-    document.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
-    document.etree_element = document.wrapper_element.etree_element
+        document = HTML(string=html, base_url=base_url)
+    else:
+        document = HTML(string="<html></html>", base_url=base_url)
+        document.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+        document.etree_element = document.wrapper_element.etree_element
+    if user_agent is not None:
+        document._ua_stylesheets = lambda forms=False: [user_agent]
     return document

@@ -108,6 +108,8 @@ class PdfRenderer:
                 for name in ("form.css", "print.css")
             ]
             self.fonts_css = CSS(string=font_css(self.settings), font_config=self.font_config)
+            # WeasyPrint's user-agent stylesheet cut to the print HTML's elements (see the file).
+            self.user_agent = CSS(filename=str(TEMPLATES / "static" / "print-ua.css"), font_config=self.font_config)
         finally:
             logger.removeHandler(collect)
         self.stylesheet_warnings = collect.messages
@@ -166,7 +168,7 @@ class PdfRenderer:
         def layout(plan):
             html = render_form(form, doc, "print.html", plan=plan, date=stamp)
             with _without_margin_boxes():
-                return weasyprint_html(html, str(TEMPLATES)).render(
+                return weasyprint_html(html, str(TEMPLATES), self.user_agent).render(
                     stylesheets=[*self.stylesheets, self.fonts_css], font_config=self.font_config
                 )
 
