@@ -58,8 +58,9 @@ def _direct_cff(font, glyphs: set[int], hinting: bool) -> bytes | None:
         return None
     plan = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(), harfbuzz_subset.hb_subset_input_destroy)
     wanted = sorted(glyphs | {0})
+    # Arrays as "type[]": cffi parses each new type string with pycparser (ms), and "[n]" would be new for each n.
     harfbuzz.hb_set_add_sorted_array(
-        harfbuzz_subset.hb_subset_input_glyph_set(plan), ffi.new(f"hb_codepoint_t[{len(wanted)}]", wanted), len(wanted)
+        harfbuzz_subset.hb_subset_input_glyph_set(plan), ffi.new("hb_codepoint_t[]", wanted), len(wanted)
     )
     flags = harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED | harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE
     flags |= _FLAG_NOTDEF_OUTLINE
@@ -69,7 +70,7 @@ def _direct_cff(font, glyphs: set[int], hinting: bool) -> bytes | None:
     drop = [harfbuzz.hb_tag_from_string(tag, -1) for tag in _DROP_TABLES]
     harfbuzz.hb_set_add_sorted_array(
         harfbuzz_subset.hb_subset_input_set(plan, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG),
-        ffi.new(f"hb_codepoint_t[{len(drop)}]", sorted(drop)), len(drop),
+        ffi.new("hb_codepoint_t[]", sorted(drop)), len(drop),
     )
     face = harfbuzz_subset.hb_subset_or_fail(font.hb_face, plan)
     if face == ffi.NULL:
