@@ -83,10 +83,33 @@ class FormLoader(jinja2.BaseLoader):
         return jinja2.FileSystemLoader(form.folder).get_source(environment, name)
 
 
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Templates compiled once and kept in the cache folder (checked against their source when
+    read): compiling them anew was a tenth of a one-form cold start. A cache folder that cannot be
+    written is no error; the templates are compiled every time instead."""
+
+    def __init__(self):
+        from .fonts import cache_folder
+
+        folder = cache_folder() / "templates"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass
+        super().__init__(str(folder))
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
 @lru_cache(maxsize=None)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(TEMPLATES), FormLoader()]),
+        bytecode_cache=_CompiledTemplates(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
