@@ -121,9 +121,9 @@ class PdfRenderer:
         if count not in self._margin_boxes:
             from weasyprint.formatting_structure.boxes import MarginBox
 
-            html = '<!DOCTYPE html><html lang="zh-CN"><head></head><body><div></div>'
-            html += '<div style="break-before: page"></div>' * (count - 1) + "</body></html>"
-            blank = weasyprint_html(html, str(TEMPLATES)).render(
+            html = '<!DOCTYPE html><html lang="zh-CN"><head></head><body><p></p>'
+            html += '<p style="break-before: page"></p>' * (count - 1) + "</body></html>"
+            blank = weasyprint_html(html, str(TEMPLATES), self.user_agent).render(
                 stylesheets=[*self.stylesheets, self.fonts_css], font_config=self.font_config
             )
             if len(blank.pages) != count:
