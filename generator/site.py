@@ -16,7 +16,6 @@ from . import __version__, forms
 from .export import declaration_json, table_csv, year_bundle
 from .fieldpath import field_label
 from .fields import format_amount, format_total
-from .files import write_atomically
 from .history import Change, commit_dates, histories, source_date
 from .problems import Problem
 from .render import DOCS, TEMPLATES, doc_to_html, environment, form_context
@@ -166,6 +165,14 @@ def evaluation_summary(entry: Entry) -> dict:
     }
 
 
+def _write(target: Path, data: bytes) -> None:
+    """A new file in the staging folder. No temporary file and rename per file (write_atomically): no
+    one reads the folder before build_site swaps it in whole, and creating files is slow enough on
+    some disks to be a good part of a page's time."""
+    with open(target, "wb") as stream:
+        stream.write(data)
+
+
 def _relative(depth: int) -> str:
     return "../" * depth
 
@@ -229,7 +236,8 @@ class SiteWriter:
         html = self.env.get_template(f"site/{template}").render(
             root=_relative(depth), site_title=SITE_TITLE, years=self.years, version=__version__, **context
         )
-        write_atomically(target, html.encode("utf-8"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write(target, html.encode("utf-8"))
 
     def write(self, out: Path) -> None:
         self.copy_static(out)
@@ -269,8 +277,9 @@ class SiteWriter:
             )
 
     def copy_static(self, out: Path) -> None:
+        (out / "static").mkdir(parents=True, exist_ok=True)
         for name in STATIC_FILES:
-            write_atomically(out / "static" / name, (TEMPLATES / "static" / name).read_bytes())
+            _write(out / "static" / name, (TEMPLATES / "static" / name).read_bytes())
 
     def _data_files(self, entry: Entry) -> list[tuple[str, bytes]]:
         """YAML, JSON and CSVs of one document: (file name, bytes), made once for its page and its year's ZIP."""
@@ -295,9 +304,9 @@ class SiteWriter:
             if made is not None and made.is_file():  # built by the workbook stage: the same bytes
                 shutil.copyfile(made, folder / f"{entry.base}.xlsx")
             else:
-                write_atomically(folder / f"{entry.base}.xlsx", workbook_bytes([entry.loaded], source_date(entry.loaded)))
+                _write(folder / f"{entry.base}.xlsx", workbook_bytes([entry.loaded], source_date(entry.loaded)))
         for name, data in self._data_files(entry):
-            write_atomically(folder / name, data)
+            _write(folder / name, data)
 
     def write_bundle(self, target: Path, entries: list[Entry], year: int) -> None:
         files = []
@@ -306,7 +315,7 @@ class SiteWriter:
             files += [(f"{parent}/{name}", data) for name, data in self._data_files(entry)]
         stamp = max(source_date(e.loaded) for e in entries)
         stamp = max(stamp, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc))  # ZIP cannot go earlier
-        write_atomically(target, year_bundle(files, stamp.timetuple()[:6]))
+        _write(target, year_bundle(files, stamp.timetuple()[:6]))
 
 
 def index_search(site: Path) -> None:
