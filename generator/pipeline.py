@@ -117,6 +117,7 @@ class SiteOutput:
     search: bool = True
     cache: Path = Path("output")  # where PDFs and workbooks are built (incrementally) for the site
     pdf_from: Path | None = None  # PDFs (and workbooks) made elsewhere, e.g. by the shards of a CI matrix
+    jobs: int = 1  # processes writing the documents' pages and downloads
 
 
 @dataclass
@@ -209,6 +210,6 @@ def build(
         pdfs = result.pdf.files
         workbooks = build_workbooks(result.documents, site.cache).files
     result.problems = sorted(
-        result.problems + build_site(result.documents, site.out, pdfs, workbooks, search=site.search), key=_order
+        result.problems + build_site(result.documents, site.out, pdfs, workbooks, search=site.search, jobs=site.jobs), key=_order
     )
     return result

@@ -8,9 +8,12 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 from . import __version__, forms
 from .export import declaration_json, table_csv, year_bundle
@@ -209,7 +212,6 @@ class SiteWriter:
         )
         self.pdfs = pdfs
         self.workbooks = workbooks or {}
-        self.data: dict[int, list[tuple[str, bytes]]] = {}
         self.env = environment()
         self.env.globals["related_summary"] = related_summary
         self.years = sorted({e.year for e in self.entries}, reverse=True)
@@ -239,7 +241,8 @@ class SiteWriter:
         target.parent.mkdir(parents=True, exist_ok=True)
         _write(target, html.encode("utf-8"))
 
-    def write(self, out: Path) -> None:
+    def write_listings(self, out: Path) -> None:
+        """The static files and every page but the documents' own: home, search, guide, years."""
         self.copy_static(out)
         self.page("index.html", out / "index.html", 0, groups_by_year=[(y, self.groups(y)) for y in self.years])
         departments = sorted({e.department.name for e in self.entries})
@@ -248,46 +251,39 @@ class SiteWriter:
         for item in guide:
             self.page("help.html", out / "help" / item.file, 1, help_page=item, guide=guide)
         for year in self.years:
-            in_year = [e for e in self.entries if e.year == year]
-            bundle = f"jixiao-{year}.zip"
-            self.page("year.html", out / str(year) / "index.html", 1, year=year, groups=self.groups(year), bundle=bundle)
-            self.write_bundle(out / str(year) / bundle, in_year, year)
-        for entry in self.entries:
-            self.write_downloads(entry, out / entry.folder)
-            previous = _previous(entry, self.lineage[(entry.form.kind, PurePosixPath(entry.folder).parts[1:])])
-            form_page = entry.form.template("page.html") if entry.form.has_template("page.html") else None
-            evaluation = next(
-                (e for e in entry.related if e.form.target_location and e.form.target_location(e.d) == entry.folder), None
-            )
-            department_entry = next(
-                (e for e in entry.related if e.is_department_form), None
-            ) if not entry.is_department_form else None
-            self.page(
-                "document.html",
-                out / entry.folder / "index.html",
-                entry.depth,
-                entry=entry,
-                previous_entry=previous,
-                department_entry=department_entry,
-                form_page=form_page,
-                owner_label=field_label(entry.form.model, ("department",)) or "部门",
-                evaluation=evaluation_summary(evaluation) if evaluation else None,
-                **entry.form.page(entry.d, previous.d if previous else None),
-                **form_context(entry.form, entry.d),
-            )
+            self.page("year.html", out / str(year) / "index.html", 1, year=year, groups=self.groups(year), bundle=_bundle(year))
+
+    def write_document(self, entry: Entry, out: Path) -> None:
+        """A document's page: its form in the official layout, with what the site adds around it."""
+        previous = _previous(entry, self.lineage[(entry.form.kind, PurePosixPath(entry.folder).parts[1:])])
+        form_page = entry.form.template("page.html") if entry.form.has_template("page.html") else None
+        evaluation = next(
+            (e for e in entry.related if e.form.target_location and e.form.target_location(e.d) == entry.folder), None
+        )
+        department_entry = next(
+            (e for e in entry.related if e.is_department_form), None
+        ) if not entry.is_department_form else None
+        self.page(
+            "document.html",
+            out / entry.folder / "index.html",
+            entry.depth,
+            entry=entry,
+            previous_entry=previous,
+            department_entry=department_entry,
+            form_page=form_page,
+            owner_label=field_label(entry.form.model, ("department",)) or "部门",
+            evaluation=evaluation_summary(evaluation) if evaluation else None,
+            **entry.form.page(entry.d, previous.d if previous else None),
+            **form_context(entry.form, entry.d),
+        )
 
     def copy_static(self, out: Path) -> None:
         (out / "static").mkdir(parents=True, exist_ok=True)
         for name in STATIC_FILES:
             _write(out / "static" / name, (TEMPLATES / "static" / name).read_bytes())
 
-    def _data_files(self, entry: Entry) -> list[tuple[str, bytes]]:
-        """YAML, JSON and CSVs of one document: (file name, bytes), made once for its page and its year's ZIP."""
-        if id(entry) not in self.data:
-            self.data[id(entry)] = self._make_data_files(entry)
-        return self.data[id(entry)]
-
-    def _make_data_files(self, entry: Entry) -> list[tuple[str, bytes]]:
+    def data_files(self, entry: Entry) -> list[tuple[str, bytes]]:
+        """YAML, JSON and CSVs of one document: (file name, bytes), for its page and its year's ZIP."""
         base = entry.base
         files = [
             (f"{base}.yaml", entry.loaded.path.read_bytes()),
@@ -296,7 +292,9 @@ class SiteWriter:
         files += [(f"{base}-{t.name}.csv", table_csv(t).encode("utf-8")) for t in entry.form.tables(entry.d)]
         return files
 
-    def write_downloads(self, entry: Entry, folder: Path) -> None:
+    def write_downloads(self, entry: Entry, out: Path) -> list[tuple[str, bytes]]:
+        """A document's files beside its page; returns its data files, which its year's ZIP holds too."""
+        folder = out / entry.folder
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.pdfs[entry.folder], folder / f"{entry.base}.pdf")
         if entry.form.sheet is not None:
@@ -305,17 +303,77 @@ class SiteWriter:
                 shutil.copyfile(made, folder / f"{entry.base}.xlsx")
             else:
                 _write(folder / f"{entry.base}.xlsx", workbook_bytes([entry.loaded], source_date(entry.loaded)))
-        for name, data in self._data_files(entry):
+        files = self.data_files(entry)
+        for name, data in files:
             _write(folder / name, data)
+        return files
 
-    def write_bundle(self, target: Path, entries: list[Entry], year: int) -> None:
+    def bundle(self, year: int, data: list[list[tuple[str, bytes]]]) -> bytes:
+        """The year's ZIP of its documents' data files (`data`: each one's, in the order of self.entries)."""
+        in_year = [e for e in self.entries if e.year == year]
         files = []
-        for entry in entries:
+        for entry, entry_files in zip(in_year, data, strict=True):
             parent = PurePosixPath(entry.folder).parent
-            files += [(f"{parent}/{name}", data) for name, data in self._data_files(entry)]
-        stamp = max(source_date(e.loaded) for e in entries)
+            files += [(f"{parent}/{name}", content) for name, content in entry_files]
+        stamp = max(source_date(e.loaded) for e in in_year)
         stamp = max(stamp, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc))  # ZIP cannot go earlier
-        _write(target, year_bundle(files, stamp.timetuple()[:6]))
+        return year_bundle(files, stamp.timetuple()[:6])
+
+    def write(self, out: Path, jobs: int = 1, beside: Callable[[Path], None] | None = None) -> None:
+        """Every page first; then, while `beside(out)` runs in a thread (build_site's search index, which
+        reads only the pages), each document's downloads and each year's ZIP. With `jobs` > 1 forked
+        workers share the documents out; every file comes out the same as one process makes it."""
+        self.write_listings(out)
+        with _workers(self, out, jobs) as run, ThreadPoolExecutor(max_workers=1) as thread:
+            run(_write_document, range(len(self.entries)))
+            started = thread.submit(beside, out) if beside else None
+            data = run(_write_downloads, range(len(self.entries)))
+            by_year: dict[int, list] = {year: [] for year in self.years}
+            for entry, files in zip(self.entries, data):
+                by_year[entry.year].append(files)
+            for year, content in zip(self.years, run(_bundle_bytes, list(by_year.items()))):
+                _write(out / str(year) / _bundle(year), content)
+            if started:
+                started.result()
+
+
+def _bundle(year: int) -> str:
+    return f"jixiao-{year}.zip"
+
+
+# What the workers work on: set before they are forked, so each inherits the entries, their
+# related entries and the compiled templates instead of having them pickled to it.
+_WORK: dict = {}
+
+
+def _write_document(index: int) -> None:
+    _WORK["writer"].write_document(_WORK["writer"].entries[index], _WORK["out"])
+
+
+def _write_downloads(index: int) -> list[tuple[str, bytes]]:
+    return _WORK["writer"].write_downloads(_WORK["writer"].entries[index], _WORK["out"])
+
+
+def _bundle_bytes(task: tuple[int, list]) -> bytes:
+    return _WORK["writer"].bundle(*task)
+
+
+@contextmanager
+def _workers(writer: SiteWriter, out: Path, jobs: int):
+    """run(function, items) → its results in order: in this process, or in `jobs` forked workers."""
+    _WORK.update(writer=writer, out=out)
+    jobs = min(jobs, len(writer.entries))
+    try:
+        if jobs <= 1:
+            yield lambda function, items: [function(item) for item in items]
+            return
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            # A few chunks per worker: few messages, and a slow chunk leaves the others work to take.
+            yield lambda function, items: pool.map(function, items, chunksize=max(1, len(items) // (4 * jobs)))
+    finally:
+        _WORK.clear()
 
 
 def index_search(site: Path) -> None:
@@ -346,7 +404,8 @@ def published(documents: list, folder: Path) -> tuple[dict[str, Path], dict[str,
 
 
 def build_site(
-    documents: list, out: Path, pdfs: dict[str, Path], workbooks: dict[str, Path] | None = None, search: bool = True
+    documents: list, out: Path, pdfs: dict[str, Path], workbooks: dict[str, Path] | None = None, search: bool = True,
+    jobs: int = 1,
 ) -> list[Problem]:
     """Every page into a temporary folder, swapped in for the old site only when complete."""
     commit_dates([item.path for item in documents])  # one git call for every page's dates
@@ -356,9 +415,7 @@ def build_site(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        SiteWriter(entries, pdfs, workbooks).write(staging)
-        if search:
-            index_search(staging)
+        SiteWriter(entries, pdfs, workbooks).write(staging, jobs, beside=index_search if search else None)
         os.chmod(staging, 0o755)
         if out.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
