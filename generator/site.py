@@ -346,8 +346,8 @@ def _bundle(year: int) -> str:
     return f"jixiao-{year}.zip"
 
 
-# What the workers work on: set before they are forked, so each inherits the entries, their
-# related entries and the compiled templates instead of having them pickled to it.
+# What the workers work on: set before they are forked, so each inherits the loaded documents and
+# the entries made of them instead of having them pickled to it.
 _WORK: dict = {}
 
 
