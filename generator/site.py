@@ -4,6 +4,7 @@ search. It works on the loaded documents and the PDFs the PDF stage made; it kno
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import shutil
 import subprocess
@@ -382,6 +383,10 @@ def _workers(writer: SiteWriter, out: Path, jobs: int):
     by `jobs` forked workers, started at once; or, with one job, in this process when waited for."""
     _WORK.update(writer=writer, out=out)
     jobs = min(jobs, len(writer.entries))
+    # The loaded documents live until the site is written: set apart from the cycle collector, which
+    # would otherwise walk them all in every process each time it runs (and, in a forked worker, copy
+    # every memory page it touches). Put back when the site is written.
+    gc.freeze()
     try:
         if jobs <= 1:
             yield lambda function, items: lambda: [function(item) for item in items]
@@ -392,6 +397,7 @@ def _workers(writer: SiteWriter, out: Path, jobs: int):
             # A few chunks per worker: few messages, and a slow chunk leaves the others work to take.
             yield lambda function, items: pool.map_async(function, items, chunksize=max(1, len(items) // (4 * jobs))).get
     finally:
+        gc.unfreeze()
         _WORK.clear()
 
 
