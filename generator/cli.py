@@ -329,7 +329,7 @@ class ShardType(click.ParamType):
 def _jobs_option(command):
     return click.option(
         "--jobs", "-j", type=click.IntRange(1), default=None,
-        help="同时排版的进程数（默认：本机全部 CPU 核）；--jobs 1 在本进程内排。",
+        help="同时排版（网站：同时写页面和下载文件）的进程数（默认：本机全部 CPU 核）；--jobs 1 在本进程内做。",
     )(command)
 
 
@@ -380,7 +380,9 @@ def build_site_command(paths, out, pdf_cache, pdf_from, no_search, jobs, font_di
     if pdf_from is None:
         settings = _settings_or_exit(font_dir, body_font, heading_font)
         pdf = PdfOutput(Path(pdf_cache), settings, jobs=_jobs(jobs))
-    site = SiteOutput(Path(out), search=not no_search, cache=Path(pdf_cache), pdf_from=Path(pdf_from) if pdf_from else None)
+    site = SiteOutput(
+        Path(out), search=not no_search, cache=Path(pdf_cache), pdf_from=Path(pdf_from) if pdf_from else None, jobs=_jobs(jobs)
+    )
     result = _build_or_exit(list(paths or DEFAULT_PATHS), pdf=pdf, site=site)
     _finish(result, "有错误，没有生成任何文件。")
     _print_scores(result.documents)

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from .fieldpath import label
 from .fields import format_amount, format_money
-from .paginate import Plan, cut_flows
+from .paginate import FlowsPiece, Plan, cut_flows
 
 from .files import TEMPLATES  # shared templates: print.html, the site's pages, static files
 
@@ -34,17 +34,26 @@ def _markdown() -> markdown.Markdown:
     return markdown.Markdown(extensions=["nl2br", "sane_lists"], output_format="html")
 
 
-def markdown_to_html(text: str | None) -> Markup:
-    """Markdown → sanitised HTML. Line breaks stay line breaks, as the author typed them.
+# Plain text, which Markdown would only cut into paragraphs and lines: no character that is markup
+# within a line (nor HTML's & < >), no control character, no white space but spaces and line breaks...
+_NOT_PLAIN = re.compile(r"[\\`*_\[\]!<>&\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]|[^\S \n]")
+# ...and no line that could begin a block (heading, list, quote, rule, code) or break a line (spaces at its end).
+_BLOCK_LINE = re.compile(r"^(?:[-+=#> ]|\d+[.)])|[ ]$", re.MULTILINE)
 
-    Raw HTML is off: every `<` is escaped before Markdown sees it, so a tag typed into a
-    declaration shows as the text it is. nh3 then keeps only the tags Markdown makes and
-    links to http, https and mailto (an <a> whose URL it drops stays as plain link text).
-    """
-    if not text or not text.strip():
-        return Markup("")
+
+def _is_plain(text: str) -> bool:
+    return not _NOT_PLAIN.search(text) and not _BLOCK_LINE.search(text)
+
+
+def _plain_html(text: str) -> str:
+    """What Markdown and nh3 make of plain text: a <p> per paragraph, <br> at each line break."""
+    paragraphs = (part.strip("\n") for part in text.split("\n\n"))
+    return "\n".join(f"<p>{part.replace(chr(10), '<br>' + chr(10))}</p>" for part in paragraphs if part)
+
+
+def _markdown_html(text: str) -> str:
     html = _markdown().reset().convert(text.replace("<", "&lt;"))
-    clean = nh3.clean(
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -52,7 +61,22 @@ def markdown_to_html(text: str | None) -> Markup:
         link_rel=None,  # a rel without an href is invalid HTML; these links open in the same tab anyway
         strip_comments=True,
     )
-    return Markup(clean)
+
+
+def markdown_to_html(text: str | None) -> Markup:
+    """Markdown → sanitised HTML. Line breaks stay line breaks, as the author typed them.
+
+    Raw HTML is off: every `<` is escaped before Markdown sees it, so a tag typed into a
+    declaration shows as the text it is. nh3 then keeps only the tags Markdown makes and
+    links to http, https and mailto (an <a> whose URL it drops stays as plain link text).
+    Plain text, as most prose in a declaration is, skips both for the same HTML (tested):
+    Markdown's parser was most of a site page's time.
+    """
+    if not text or not text.strip():
+        return Markup("")
+    if _is_plain(text):
+        return Markup(_plain_html(text))
+    return Markup(_markdown_html(text))
 
 
 # The guide has headings, code blocks and tables besides; still no raw HTML, no scripts, no styles.
@@ -132,10 +156,19 @@ def form_title(form, doc) -> str:
     return getattr(doc, "title", None) or form.title
 
 
+def flow_pieces(flows: dict[str, Markup], cuts: list[dict[str, int]]) -> list[FlowsPiece]:
+    """A row's flows cut where the plan says (paginate.cut_flows). A row it does not cut, as every
+    row of a site page, is one piece as it is: cut_flows would parse its HTML and write it out again,
+    the same elements and text, at a sixth of a site page's time."""
+    if not cuts:
+        return [FlowsPiece(dict(flows), {name: 0 for name in flows}, continued=False, break_before=False)]
+    return cut_flows(flows, cuts)
+
+
 def prose_rows(key: str, text: str | None, plan: Plan) -> list[dict]:
     """A labelled row of Markdown prose, or one piece per page it runs over when the plan cuts it
     (generator/paginate.py); the template repeats the label on each piece."""
-    return [{"key": key, "piece": piece} for piece in cut_flows({"text": markdown_to_html(text)}, plan.cuts(key))]
+    return [{"key": key, "piece": piece} for piece in flow_pieces({"text": markdown_to_html(text)}, plan.cuts(key))]
 
 
 def form_context(form, doc, plan: Plan | None = None) -> dict:

@@ -1,7 +1,8 @@
-"""Building many forms: --jobs gives the same bytes as one process, --shard I/N splits the outputs
-stably and completely, build site --pdf-from publishes what the shards made, a build with nothing
-changed decides without loading any YAML (and a changed or broken file is still seen), and git is
-asked once for all files' dates and histories, with the same answers as one call per file.
+"""Building many forms: --jobs gives the same bytes as one process (PDFs and the site), --shard I/N
+splits the outputs stably and completely, build site --pdf-from publishes what the shards made, a
+build with nothing changed decides without loading any YAML (and a changed or broken file is still
+seen), and git is asked once for all files' dates and histories, with the same answers as one call
+per file.
 Speed itself is measured by `make bench`, not here.
 """
 
@@ -118,6 +119,22 @@ def test_the_site_publishes_the_pdfs_the_shards_made(one_process, tmp_path):
     assert result.returncode == 1
     assert "错误 J520" in result.stderr and "dept-c.pdf" in result.stderr
     assert not (tmp_path / "site2").exists()
+
+
+def test_site_jobs_write_the_same_bytes_as_one_process(one_process, tmp_path):
+    """Pages and downloads shared out among workers, the search index built beside the downloads:
+    every file, modes and the index included, is the one a single process writes."""
+    root, _ = one_process
+    sites = {}
+    for jobs in ("1", "3"):
+        site = tmp_path / f"site-{jobs}"
+        result = jixiao("build", "site", "--jobs", jobs, "--pdf-from", str(root / "out"), "--out", str(site), str(root / "declarations"))
+        assert result.returncode == 0, result.stderr
+        sites[jobs] = {name: ((site / name).read_bytes(), (site / name).stat().st_mode) for name in files_under(site)}
+    assert sites["3"] == sites["1"]
+    names = set(sites["1"])
+    assert {"2024/jixiao-2024.zip", "2025/dept-c/dept-c.xlsx", "2025/dept-d/index.html"} <= names
+    assert any(name.startswith("pagefind/fragment/") for name in names)
 
 
 # ---- nothing changed: decided before loading -------------------------------------------------------

@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fixtures import SEED_YAML, synthetic_declaration
 from generator.load import load_file, load_text
-from generator.render import render_form
+from generator.render import _is_plain, _markdown_html, markdown_to_html, render_form
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "seed-form.html"
 DATE = "2024-01-01T00:00:00Z"
@@ -299,3 +301,42 @@ def test_text_is_escaped_and_markdown_is_sanitised():
     assert "<script" not in html  # raw HTML is off: the tag shows as the text it is
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<strong>加粗</strong>" in html
+
+
+# ---- plain prose: the shortcut past Markdown gives Markdown's HTML ------------------------------------
+
+# Pieces that make plain prose in any order: Chinese, its punctuation, Latin letters, digits and ASCII
+# punctuation inside a line, single spaces between words, line breaks and blank lines.
+PLAIN_PIECES = [
+    "甲", "乙丙", "，", "。", "“", "”", "《", "》", "（", "）", "①", "、", "％", "ａ", "a", "Z", "甲9", "甲1.5", "甲 乙",
+    "甲,", "甲.", "甲-", "甲#", "甲=", "甲+", "甲:", "甲/", "甲%", "甲?", "甲;", "(", ")", "'", '"', "~", "|", "{}", "@$^",
+    "\n", "\n\n", "\n\n\n",
+]
+# Anything Markdown, HTML or white space could make something of.
+OTHER_PIECES = [
+    " ", "  ", "    ", "1.", "1. ", "1)", "- ", "-", "---", "+ ", "#", "# ", ">", "> ", "=", "===", "*", "**", "_", "`",
+    "[", "]", "](http://x)", "!", "<", "<b>", "&", "&amp;", "&#1;", "\\", "\t", "\r", "\r\n", "\xa0", "\u3000",
+    "\ufeff", "\u200b", "\x00", "\x02", "\x03", "\x85", "\u2028", "\ufffe", "１.", "http://x.cn",
+]
+PROSE_SETTINGS = settings(max_examples=400, deadline=None, derandomize=True, database=None)
+
+
+@PROSE_SETTINGS
+@given(st.lists(st.sampled_from(PLAIN_PIECES), min_size=1, max_size=30).map("".join))
+def test_plain_prose_takes_the_shortcut_to_the_same_html(text):
+    assert _is_plain(text)
+    assert str(markdown_to_html(text)) == _markdown_html(text)
+
+
+@PROSE_SETTINGS
+@given(st.lists(st.sampled_from(PLAIN_PIECES + OTHER_PIECES), min_size=1, max_size=30).map("".join))
+def test_any_text_the_shortcut_takes_gets_the_same_html(text):
+    if _is_plain(text):
+        assert str(markdown_to_html(text)) == _markdown_html(text)
+
+
+def test_the_seeds_prose_is_plain():
+    seed = yaml.safe_load(SEED_YAML.read_text(encoding="utf-8"))
+    prose = [seed["overall_goal"], *(task[key] for task in seed["tasks"] for key in ("content", "goal"))]
+    assert all(_is_plain(text) for text in prose)
+    assert not _is_plain("**加粗**") and not _is_plain("1. 第一项") and not _is_plain("甲\u3000乙")

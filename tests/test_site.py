@@ -9,6 +9,7 @@ built once per test session and shared with tests/test_site_browser.py.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import os
@@ -442,6 +443,28 @@ def test_charts_show_every_budget_line_with_its_amount(site, sources):
             assert f"{line['label']} {yuan(money(line['amount']))} 万元" in text
         for task in source.data["tasks"]:
             assert f"{task['name']} {yuan(money(task['funds']))} 万元" in text
+
+
+def _indexed_texts(site: Path) -> dict[str, str]:
+    """Each page's text as Pagefind's index holds it (its fragments), by URL, white space and
+    Pagefind's word breaks taken out."""
+    texts = {}
+    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = json.loads(gzip.decompress(fragment.read_bytes())[len(b"pagefind_dcd"):])
+        texts[data["url"]] = "".join(data["content"].replace("\u200b", "").split())
+    return texts
+
+
+def test_the_search_index_holds_each_form_but_not_the_download_list_or_the_charts(site, sources):
+    texts = _indexed_texts(site)
+    for source in sources.values():
+        text = texts[f"/{source.folder}/"]
+        for _, _, level3, _ in source.indicators():
+            assert "".join(level3.split()) in text
+        for task in source.data["tasks"]:
+            assert "".join(task["name"].split()) in text
+        # On every page alike: the download list (可打印、归档) and the charts' captions (拟投入资金（合计).
+        assert "可打印" not in text and "拟投入资金（合计" not in text
 
 
 # ---- determinism and history ----------------------------------------------------------------------

@@ -9,8 +9,8 @@ from ...compare import Comparison, compare_indicators, compare_lines
 from ...fieldpath import label
 from ...fields import format_money
 from ...indicators import indicator_blocks, indicator_rows, indicator_table
-from ...paginate import Plan, cut_flows, cut_rows
-from ...render import markdown_to_html, prose_rows
+from ...paginate import Plan, cut_rows
+from ...render import flow_pieces, markdown_to_html, prose_rows
 from ..base import Column, Table
 from .model import DepartmentTarget
 
@@ -44,7 +44,7 @@ def _task_blocks(d: DepartmentTarget, plan: Plan) -> list[dict]:
     for number, task in enumerate(d.tasks):
         key = f"task-{number}"
         flows = {"content": markdown_to_html(task.content), "goal": markdown_to_html(task.goal)}
-        pieces = cut_flows(flows, plan.cuts(key))
+        pieces = flow_pieces(flows, plan.cuts(key))
         for k, piece in enumerate(pieces):
             name = f"{number}.{k}" if k else str(number)
             rows.append({"name": name, "key": key, "task": task, "piece": piece, "short": len(pieces) == 1 and _is_short(task)})
