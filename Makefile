@@ -22,8 +22,10 @@ serve: system-runtime $(STAMP)
 	$(BIN)/jixiao serve $(DECLARATIONS)
 
 # Typst is a peer in the figures only: installed here if the index has it, else bench.json says so.
+# Compiled first: with PYTHONDONTWRITEBYTECODE set, every process would compile jixiao's modules again.
 bench: system-runtime $(STAMP)
 	-@$(BIN)/python -m pip install -q --disable-pip-version-check 'typst>=0.12' 2>/dev/null
+	@$(BIN)/python -m compileall -q generator
 	$(BIN)/python tools/bench.py
 
 help:
@@ -48,6 +50,7 @@ $(STAMP): pyproject.toml | system-runtime
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "jixiao needs Python 3.11 or newer: make PYTHON=python3.12 …" >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	@$(BIN)/python -m compileall -q generator
 	@touch $(STAMP)
 
 validate: system-runtime $(STAMP)
