@@ -123,15 +123,24 @@ class PdfRenderer:
 
             html = '<!DOCTYPE html><html lang="zh-CN"><head></head><body><p></p>'
             html += '<p style="break-before: page"></p>' * (count - 1) + "</body></html>"
-            blank = weasyprint_html(html, str(TEMPLATES), self.user_agent).render(
-                stylesheets=[*self.stylesheets, self.fonts_css], font_config=self.font_config
-            )
+            blank = self._document(html)
             if len(blank.pages) != count:
                 raise RuntimeError(f"a blank document of {count} pages was laid out on {len(blank.pages)}")
             self._margin_boxes[count] = [
                 tuple(box for box in page._page_box.children if isinstance(box, MarginBox)) for page in blank.pages
             ]
         return self._margin_boxes[count]
+
+    def _document(self, html: str):
+        return weasyprint_html(html, str(TEMPLATES), self.user_agent).render(
+            stylesheets=[*self.stylesheets, self.fonts_css], font_config=self.font_config
+        )
+
+    def lay_out(self, html: str):
+        """The print HTML laid out as a WeasyPrint Document, without its margin boxes (render()
+        gives the finished document its footers)."""
+        with _without_margin_boxes():
+            return self._document(html)
 
     def check(self, loaded) -> list[Problem]:
         """Characters the chosen faces lack (J501): checked once per document, before any rendering."""
@@ -166,11 +175,7 @@ class PdfRenderer:
         logger.addHandler(collect)
 
         def layout(plan):
-            html = render_form(form, doc, "print.html", plan=plan, date=stamp)
-            with _without_margin_boxes():
-                return weasyprint_html(html, str(TEMPLATES), self.user_agent).render(
-                    stylesheets=[*self.stylesheets, self.fonts_css], font_config=self.font_config
-                )
+            return self.lay_out(render_form(form, doc, "print.html", plan=plan, date=stamp))
 
         try:
             # Laid out, read back, and laid out again where a group or row must be cut at a page

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from generator.compact import cid_subsets, finish
-from tests.fixtures import pdffonts, squash
+from fixtures import pdffonts, squash
 
 
 def _write(tmp_path, family: str, text: str):

@@ -3,7 +3,6 @@ form jixiao renders, hostile text and cut pieces included; and hands anything el
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 import tinyhtml5
@@ -12,10 +11,8 @@ from generator.html_tree import parse, weasyprint_html
 from generator.load import load_file, load_text
 from generator.paginate import Plan
 from generator.render import TEMPLATES, render_form
-from tests.fixtures import SEED_YAML, synthetic_declaration
-from tests.site_fixtures import hostile_source
-
-ROOT = Path(__file__).resolve().parent.parent
+from fixtures import ROOT, SEED_YAML, synthetic_declaration
+from site_fixtures import hostile_source
 
 
 def _tree(root) -> list[tuple]:

@@ -13,7 +13,7 @@ from fixtures import SEED_YAML, synthetic_declaration
 from generator.load import load_file, load_text
 from generator.paginate import Plan, cut_flows, cut_rows, paginate, plan_breaks, split_html, visible_chars
 from generator.pdf import PdfRenderer
-from generator.render import TEMPLATES, markdown_to_html, render_form
+from generator.render import markdown_to_html, render_form
 
 SAMPLES = [
     "①丰富文体服务供给。增强宣传工作的主动性，讲好东涌故事。\n\n②做强东涌文旅品牌，控制在 5.5% 以内。",
@@ -95,16 +95,11 @@ def renderer() -> PdfRenderer:
 
 def layouts_of(renderer: PdfRenderer, loaded):
     """paginate() as the PDF renderer runs it, counting the layouts."""
-    from weasyprint import HTML
-
     plans = []
 
     def layout(plan):
         plans.append(plan)
-        html = render_form(loaded.form, loaded.declaration, "print.html", plan=plan, date="2024-01-01T00:00:00Z")
-        return HTML(string=html, base_url=str(TEMPLATES)).render(
-            stylesheets=[*renderer.stylesheets, renderer.fonts_css], font_config=renderer.font_config
-        )
+        return renderer.lay_out(render_form(loaded.form, loaded.declaration, "print.html", plan=plan, date="2024-01-01T00:00:00Z"))
 
     document, plan = paginate(layout)
     return document, plan, plans

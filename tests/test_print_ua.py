@@ -10,9 +10,9 @@ import generator.pdf as pdf_stage
 from generator.html_tree import weasyprint_html
 from generator.load import load_file, load_text
 from generator.pdf import PdfRenderer
-from tests.fixtures import SEED_YAML, synthetic_declaration
-from tests.site_fixtures import _source, hostile_source, seed_data
-from tests.test_html_tree import ROOT
+from fixtures import ROOT, SEED_YAML, synthetic_declaration
+from site_fixtures import _source, hostile_source, seed_data
+
 
 # Everything Markdown makes in a prose field (headings, rules and code blocks leave only their text).
 EVERY_MARKDOWN = """**粗体** *斜体* `代码` [链接](https://example.org/) 行末

@@ -65,8 +65,6 @@ def make_batch(folder: Path, count: int) -> list[Path]:
 def export_html(sources: list[Path], folder: Path) -> tuple[list[Path], Path]:
     """Each declaration's final print HTML (after jixiao's page-break plan) and one stylesheet."""
     sys.path.insert(0, str(ROOT))
-    from weasyprint import HTML
-
     from generator.fonts import font_css
     from generator.load import load_file
     from generator.paginate import paginate
@@ -88,9 +86,7 @@ def export_html(sources: list[Path], folder: Path) -> tuple[list[Path], Path]:
         def layout(plan, loaded=loaded, last=last):
             html = render_form(loaded.form, loaded.declaration, "print.html", plan=plan, date="2024-01-01T00:00:00Z")
             last.append(html)
-            return HTML(string=html, base_url=str(TEMPLATES)).render(
-                stylesheets=[*renderer.stylesheets, renderer.fonts_css], font_config=renderer.font_config
-            )
+            return renderer.lay_out(html)
 
         paginate(layout)
         page = folder / f"{source.stem}.html"
