@@ -10,9 +10,9 @@ from typing import NoReturn
 
 import click
 
-from . import __version__, report
-from .pipeline import PdfOutput, SiteOutput, XlsxOutput, build, default_jobs, load_all
-from .problems import Problem
+from generator import __version__, report
+from generator.pipeline import PdfOutput, SiteOutput, XlsxOutput, build, default_jobs, load_all
+from generator.core.problems import Problem
 
 # The forms (pydantic, openpyxl) and WeasyPrint are imported by the commands that use them: a build
 # with nothing to do, or --help, starts in a fraction of the time.
@@ -40,16 +40,16 @@ class FormKind(click.ParamType):
     name = "KIND"
 
     def convert(self, value, param, ctx):
-        from . import forms
+        from generator.core import registry
 
-        if value in forms.FORMS:
+        if value in registry.forms():
             return value
-        self.fail(f"「{value}」不是已知的表；可写的有：{'、'.join(forms.FORMS)}", param, ctx)
+        self.fail(f"「{value}」不是已知的表；可写的有：{'、'.join(registry.forms())}", param, ctx)
 
     def get_metavar(self, param, ctx=None):
-        from . import forms
+        from generator.core import registry
 
-        return "[" + "|".join(forms.FORMS) + "]"
+        return "[" + "|".join(registry.forms()) + "]"
 
 
 def _form_choice():
@@ -77,18 +77,17 @@ def validate(paths: tuple[str, ...], strict: bool, output_format: str) -> None:
 
 
 def _check_id(value: str, option: str) -> None:
-    from .fields import ID_PATTERN
+    from generator.core.fields import ID_PATTERN
 
     if not re.match(ID_PATTERN, value):
         raise click.BadParameter("只能用小写字母、数字和连字符，以字母或数字开头", param_hint=option)
 
 
-def _existing(kind: str, year: int, department: str, ident: str):
+def _existing(form, year: int, department: str, ident: str):
     """Another form already in declarations/ (the department's target form, a project's), or None."""
-    from . import forms
-    from .load import load_file
+    from generator.input.load import load_file
 
-    path = Path("declarations") / f"{forms.FORMS[kind].new_location(year, department, ident)}.yaml"
+    path = Path("declarations") / f"{form.new_location(year, department, ident)}.yaml"
     return load_file(path).declaration if path.is_file() else None
 
 
@@ -102,24 +101,21 @@ def _existing(kind: str, year: int, department: str, ident: str):
 @click.option("--out", type=click.Path(dir_okay=False), help="写到哪里（默认 declarations/ 下约定的位置）。")
 def new(kind: str, year: int, ident: str, name: str, department: str, department_name: str, out: str | None) -> None:
     """写出一个带注释的新申报文件骨架，填好后即可通过检查。"""
-    from . import forms
-    from .skeleton import render_skeleton
+    from generator.core import registry
+    from generator.scaffold.skeleton import render_skeleton
 
-    kind = kind or forms.DEFAULT_KIND
-    form = forms.FORMS[kind]
+    form = registry.form(kind) if kind else registry.default()
     _check_id(ident, "--id")
-    if kind == forms.DEFAULT_KIND:
-        department, department_name, name = ident, name or department_name, name
-    elif kind == "department-self-evaluation":
+    if form.scope == "department":  # the id is the department's, the name its name
         department, department_name = department or ident, department_name or name
     elif not department:
         raise click.UsageError(f"{form.title}需要 --department（主管部门的标识）")
     if department != ident:
         _check_id(department, "--department")
     # A self-evaluation starts from its target form: its indicators and target values are copied in.
-    evaluated = _existing(form.evaluates, year, department, ident) if form.evaluates else None
+    evaluated = _existing(registry.form(form.evaluates), year, department, ident) if form.evaluates else None
     if not department_name:
-        own = _existing(forms.DEFAULT_KIND, year, department, department)
+        own = _existing(registry.default(), year, department, department)
         department_name = own.department.name if own is not None else ""
     target = Path(out) if out else Path("declarations") / f"{form.new_location(year, department, ident)}.yaml"
     if target.exists():
@@ -141,7 +137,7 @@ def new(kind: str, year: int, ident: str, name: str, department: str, department
     except OSError as exc:
         _fail(f"{target}: 无法写入（{exc.strerror or exc}）")
     if not schema_path.exists():  # the editor schema the file's first line names, in a new repository
-        from .schema import json_schema
+        from generator.scaffold.schema import json_schema
 
         schema_path.parent.mkdir(parents=True, exist_ok=True)
         schema_path.write_text(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -156,7 +152,7 @@ def new(kind: str, year: int, ident: str, name: str, department: str, department
 )
 def init(directory: str, source: str) -> None:
     """建立一个申报仓库：部门名册、编辑器 Schema、GitHub/GitLab 的自动检查与发布、提交前检查和说明。"""
-    from .init import InitError, init_repository
+    from generator.scaffold.repository import InitError, init_repository
 
     try:
         written = init_repository(Path(directory), source)
@@ -174,7 +170,7 @@ def init(directory: str, source: str) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), help="写入文件而不是打印。")
 def schema(kind: str | None, out: str | None) -> None:
     """打印申报文件的 JSON Schema（编辑器据此提示和检查）。"""
-    from .schema import form_schema, json_schema
+    from generator.scaffold.schema import form_schema, json_schema
 
     text = json.dumps(form_schema(kind) if kind else json_schema(), ensure_ascii=False, indent=2) + "\n"
     if out:
@@ -190,24 +186,14 @@ def schema(kind: str | None, out: str | None) -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 def score(paths) -> None:
     """按计分规则算出自评表的得分：预算执行率、每项指标（及所用规则）、总分与等级。"""
-    from .selfeval import evaluate, points_text
-
     documents, problems = load_all(list(paths or DEFAULT_PATHS))
     for problem in problems:
         if problem.is_error:
             click.echo(problem.format(), err=True)
     for item in documents:
-        if item.declaration is None or item.form.summary is None:
-            continue
-        for line in item.form.summary(item.declaration):
-            click.echo(line)
-        for row in evaluate(item.declaration).rows:
-            if row.item.not_applicable:
-                click.echo(f"    {row.item.level3}：不适用，不计分")
-            elif row.computed is not None:
-                click.echo(f"    {row.item.level3}：{points_text(row.computed.value)} / {points_text(row.item.points)} 分（{row.computed.rule}）")
-            else:
-                click.echo(f"    {row.item.level3}：无法计分（{row.problem}）")
+        if item.declaration is not None and item.form.breakdown is not None:
+            for line in item.form.breakdown(item.declaration):
+                click.echo(line)
     sys.exit(1 if any(p.is_error for p in problems) else 0)
 
 
@@ -219,7 +205,7 @@ def score(paths) -> None:
 @click.option("--out", default="output/review", show_default=True, type=click.Path(file_okay=False), help="html 写到哪里。")
 def review(paths, years, output_format, out) -> None:
     """预算科的审核台：每个部门各表是否已报、缺报、有无错误，全年合计，问题按部门和代码归类（名册见 declarations/departments.yaml）。"""
-    from .review import as_json, as_text, load_roster_of, review as review_year, write_page
+    from generator.site.review import as_json, as_text, load_roster_of, review as review_year, write_page
 
     sources = list(paths or DEFAULT_PATHS)
     documents, problems = load_all(sources)
@@ -245,8 +231,10 @@ def review(paths, years, output_format, out) -> None:
 @cli.command()
 def codes() -> None:
     """列出全部检查代码（Markdown 表格，README 中的表由此生成）。"""
-    from .catalogue import markdown_table
+    from generator.core.catalogue import markdown_table
+    from generator.core.registry import all_codes
 
+    all_codes()
     click.echo(markdown_table(), nl=False)
 
 
@@ -267,7 +255,7 @@ def _font_options(command):
 
 def _settings_or_exit(font_dir=None, body_font=None, heading_font=None):
     """The faces the PDFs are set in, both installed (fc-match; WeasyPrint is not loaded for this)."""
-    from .fonts import FontError, FontSettings, resolve_font
+    from generator.core.fonts import FontError, FontSettings, resolve_font
 
     settings = FontSettings.from_env(body_font, heading_font, font_dir)
     try:
@@ -279,7 +267,7 @@ def _settings_or_exit(font_dir=None, body_font=None, heading_font=None):
 
 
 def _build_or_exit(*args, **kwargs):
-    from .fonts import FontError
+    from generator.core.fonts import FontError
 
     try:
         return build(*args, **kwargs)
@@ -411,7 +399,7 @@ def build_xlsx(paths, out, force, shard) -> None:
 @click.option("--force", is_flag=True, help="覆盖已有的申报文件。")
 def import_command(files, ident, year, out, force) -> None:
     """从 Excel 工作簿（.xlsx、.xls、.ods）导入申报表：每个含申报表的工作表写出一份 YAML，并逐份检查。"""
-    from .importer import import_files
+    from generator.excel.importer import import_files
 
     if ident is not None:
         _check_id(ident, "--id")
@@ -434,9 +422,9 @@ def import_command(files, ident, year, out, force) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="端口；0 表示随便选一个空闲的。")
 def serve_command(paths, out, port) -> None:
     """在本机预览网站：生成、提供 http://127.0.0.1:端口/，申报或模板改动后自动重建并刷新浏览器。"""
-    from . import forms as registry
-    from .render import DOCS, TEMPLATES
-    from .serve import Outcome, serve
+    from generator.core import registry
+    from generator.render.templates import DOCS, TEMPLATES
+    from generator.site.serve import Outcome, serve
 
     sources = list(paths or DEFAULT_PATHS)
     # One output stage for every rebuild: its renderer, made by the first, stays warm.
@@ -453,7 +441,7 @@ def serve_command(paths, out, port) -> None:
     first = rebuild()
     if not first.built and not (Path(out) / "index.html").is_file():
         sys.exit(1)
-    watched = [Path(p) for p in sources] + [TEMPLATES, DOCS] + [form.folder for form in registry.FORMS.values()]
+    watched = [Path(p) for p in sources] + [TEMPLATES, DOCS] + [form.folder for form in registry.forms().values()]
     try:
         serve(Path(out), watched, rebuild, port, click.echo, problems=first.problems)
     except OSError as exc:

@@ -7,41 +7,14 @@ import gc
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from typing import TYPE_CHECKING
+from generator.core.catalogue import ERROR
+from generator.core.files import Outputs, find_declarations, is_roster
+from generator.core.problems import Problem
 
-from .catalogue import ERROR
-from .files import Outputs, find_declarations, is_roster
-from .problems import Problem
-
-if TYPE_CHECKING:
-    from .load import LoadedDocument
-
-# The forms, pydantic and the loader are imported where used: a no-op build never needs them.
-
-
-def run_checks(loaded: LoadedDocument) -> list[Problem]:
-    """Every rule's findings for a document that loaded."""
-    from .checks import check_file_location
-
-    if loaded.declaration is None:
-        return []
-    rules = (*loaded.form.rules, check_file_location)
-    return [problem for rule in rules for problem in rule(loaded)]
-
-
-def run_cross_checks(documents: list[LoadedDocument]) -> list[Problem]:
-    """The rules that need every document of the run: outputs that collide, forms that must agree."""
-    from . import forms
-    from .checks import check_unique_locations
-
-    valid = [item for item in documents if item.declaration is not None]
-    found = list(check_unique_locations(valid))
-    for form in forms.FORMS.values():
-        for rule in form.cross_rules:
-            found.extend(rule(valid))
-    return found
+if TYPE_CHECKING:  # the loader and pydantic are imported where used: a no-op build never needs them
+    from generator.core.document import LoadedDocument
 
 
 def strictly(problems: list[Problem]) -> list[Problem]:
@@ -61,8 +34,9 @@ def _find(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[Problem
 
 
 def _load(files: list[Path], problems: list[Problem], rosters: list[Path] = ()) -> list[LoadedDocument]:
-    from .load import load_file
-    from .roster import load_roster
+    from generator.input.checks import run_checks, run_cross_checks
+    from generator.input.load import load_file
+    from generator.input.roster import load_roster
 
     for path in rosters:
         problems.extend(load_roster(path)[1])
@@ -146,7 +120,7 @@ class Build:
 
 def _state(pdf: PdfOutput | None, xlsx: XlsxOutput | None, files: list[Path]):
     """The state file of a PDF-only or workbook-only build and this run's key (generator/unchanged.py)."""
-    from .unchanged import State, inputs_fingerprint, workbook_inputs_fingerprint
+    from generator.core.unchanged import State, inputs_fingerprint, workbook_inputs_fingerprint
 
     if pdf is not None:
         state = State(pdf.out / "pdf" / ".state.json")
@@ -161,7 +135,7 @@ def build(
     """Load and check everything first; write nothing if any document has an error. The site needs
     the PDFs and workbooks, so asking for a site builds (or reuses) them first. A PDF or workbook
     build with nothing changed since the last successful one ends before loading anything."""
-    from .history import forget_dates
+    from generator.core.history import forget_dates
 
     forget_dates()  # each build asks git afresh (serve rebuilds after commits)
     result = Build()
@@ -186,7 +160,7 @@ def build(
             state.forget()
         return result
     if pdf is not None:
-        from .pdf import build_pdfs
+        from generator.pdf.writer import build_pdfs
 
         result.pdf = build_pdfs(
             result.documents, pdf.out, pdf.settings, force=pdf.force, progress=pdf.progress, jobs=pdf.jobs,
@@ -195,7 +169,7 @@ def build(
         pdf.renderer = result.pdf.renderer or pdf.renderer
         result.problems = sorted(result.problems + result.pdf.problems, key=_order)
     if xlsx is not None:
-        from .xlsx import build_workbooks
+        from generator.excel.workbooks import build_workbooks
 
         result.xlsx = build_workbooks(result.documents, xlsx.out, force=xlsx.force, shard=xlsx.shard)
         result.problems = sorted(result.problems + result.xlsx.problems, key=_order)
@@ -207,7 +181,7 @@ def build(
             state.save(key, (pdf or xlsx).out, [*made.written, *made.skipped])
     if site is None or result.failed:
         return result
-    from .site import build_site, published
+    from generator.site.build import build_site, published
 
     if site.pdf_from is not None:
         pdfs, workbooks, missing = published(result.documents, site.pdf_from)
@@ -215,7 +189,7 @@ def build(
         if result.failed:
             return result
     else:
-        from .xlsx import build_workbooks
+        from generator.excel.workbooks import build_workbooks
 
         pdfs = result.pdf.files
         workbooks = build_workbooks(result.documents, site.cache).files

@@ -9,9 +9,10 @@ import json
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
-from . import __version__
-from .catalogue import CODES, all_codes
-from .problems import Problem
+from generator import __version__
+from generator.core.catalogue import CODES
+from generator.core.registry import all_codes
+from generator.core.problems import Problem
 
 FORMATS = ("text", "github", "json", "sarif")
 JSON_VERSION = 1  # raised only when a field of the JSON report changes meaning or goes away

@@ -222,8 +222,8 @@ def font_folder(tmp_path_factory) -> Path:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    from generator.load import load_file
-    from generator.render import render_form
+    from generator.input.load import load_file
+    from generator.render.templates import render_form
 
     found = subprocess.run(
         ["fc-match", "-f", "%{file}\n%{index}", "Noto Serif CJK SC"], capture_output=True, text=True, check=True

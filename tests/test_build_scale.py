@@ -66,7 +66,7 @@ def test_shards_split_the_outputs_completely_without_overlap(one_process, tmp_pa
 
 
 def test_the_shard_split_is_stable_and_a_partition():
-    from generator.files import in_shard
+    from generator.core.files import in_shard
 
     locations = [f"{year}/dept-{n}" for year in (2024, 2025) for n in range(200)]
     for count in (1, 2, 3, 7):
@@ -141,8 +141,8 @@ def test_site_jobs_write_the_same_bytes_as_one_process(one_process, tmp_path):
 
 
 def test_a_build_with_nothing_changed_loads_nothing(one_process, tmp_path, monkeypatch):
-    from generator import load
-    from generator.fonts import FontSettings
+    from generator.input import load
+    from generator.core.fonts import FontSettings
     from generator.pipeline import PdfOutput, build
 
     root, _ = one_process
@@ -248,7 +248,7 @@ def repository(tmp_path_factory) -> tuple[Path, list[Path]]:
 
 
 def test_one_git_call_gives_every_file_the_date_one_call_per_file_gives(repository):
-    from generator.history import commit_dates
+    from generator.core.history import commit_dates
 
     repo, files = repository
     dates = commit_dates(files)
@@ -261,7 +261,7 @@ def test_one_git_call_gives_every_file_the_date_one_call_per_file_gives(reposito
 
 
 def test_one_git_call_gives_every_file_the_history_follow_gives(repository):
-    from generator.history import histories
+    from generator.core.history import histories
 
     repo, files = repository
     found = histories(files)
@@ -273,7 +273,7 @@ def test_one_git_call_gives_every_file_the_history_follow_gives(repository):
 
 
 def test_outside_git_there_are_no_dates_and_no_history(tmp_path):
-    from generator.history import commit_dates, histories
+    from generator.core.history import commit_dates, histories
 
     path = DECLARATIONS["2024/dept-a"].write(tmp_path)
     assert commit_dates([path]) == {os.path.abspath(path): None}

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 from fixtures import line_of, only, replace_once
-from generator import catalogue
-from generator.checks import check_file_location, check_unique_locations
+from generator.core import catalogue
+from generator.input.checks import check_file_location, check_unique_locations
 from generator.forms.department_target.checks import CODES, RULES
-from generator.indicators import RULES as INDICATOR_RULES
-from generator.load import load_text
-from generator.pipeline import run_checks, strictly
-from generator.problems import Severity
+from generator.forms.indicators import RULES as INDICATOR_RULES
+from generator.input.load import load_text
+from generator.input.checks import run_checks
+from generator.pipeline import strictly
+from generator.core.problems import Severity
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PATH = ROOT / "declarations" / "2024" / "nansha-dongchong.yaml"
@@ -380,7 +381,7 @@ def test_declaration_that_failed_to_load_is_not_checked():
 
 
 def test_problems_written_to_a_file_carry_its_path(tmp_path):
-    from generator.load import load_file
+    from generator.input.load import load_file
 
     path = tmp_path / "2024" / "nansha-dongchong.yaml"
     path.parent.mkdir()

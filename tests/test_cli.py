@@ -217,14 +217,14 @@ def test_filled_in_skeleton_validates_cleanly(skeleton, tmp_path):
 @pytest.mark.parametrize("dept_id", ["440115", "null", "2024-01-31", "nansha-dongchong"])
 def test_skeleton_for_any_valid_id_validates_once_filled_in(dept_id):
     # An id YAML would read as a number, null or date must be written quoted, or the file never validates.
-    from generator import forms
-    from generator.load import load_text
-    from generator.pipeline import run_checks
-    from generator.skeleton import render_skeleton
+    from generator.core import registry
+    from generator.input.load import load_text
+    from generator.input.checks import run_checks
+    from generator.scaffold.skeleton import render_skeleton
 
     target = Path("declarations") / "2025" / f"{dept_id}.yaml"
     text = render_skeleton(
-        forms.default(), year=2025, department=dept_id, department_name="测试镇人民政府", ident=dept_id, name="",
+        registry.default(), year=2025, department=dept_id, department_name="测试镇人民政府", ident=dept_id, name="",
         target=target, schema_path=Path("declarations") / "declaration.schema.json",
     )
     loaded = load_text(fill_in(text), str(target))
@@ -408,6 +408,6 @@ def test_readme_project_example_validates_and_renders(tmp_path):
 
 
 def test_readme_code_table_is_the_catalogue():
-    from generator.catalogue import markdown_table
+    from generator.core.catalogue import markdown_table
 
     assert markdown_table() in README, "README's table of codes differs from `jixiao codes`: paste its output"

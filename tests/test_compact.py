@@ -1,4 +1,4 @@
-"""Fonts as generator/compact.py writes them: CID-keyed CJK faces cut straight to a bare CFF, any
+"""Fonts as generator/pdf/compact.py writes them: CID-keyed CJK faces cut straight to a bare CFF, any
 other face subset by WeasyPrint from its whole file (read only then), WeasyPrint left as it was."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from generator.compact import cid_subsets, finish
+from generator.pdf.compact import cid_subsets, finish
 from fixtures import pdffonts, squash
 
 

@@ -1,4 +1,4 @@
-"""generator/compare.py: a declaration beside the same department's previous one."""
+"""generator/render/compare.py: a declaration beside the same department's previous one."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from generator.compare import AmountRow, IndicatorRow
+from generator.render.compare import AmountRow, IndicatorRow
 from generator.forms.department_target.model import DepartmentTarget as Declaration
 from generator.forms.department_target.views import compare
-from generator.load import load_text
-from generator.site import Entry, _previous
+from generator.input.load import load_text
+from generator.site.build import Entry, _previous
 from site_fixtures import dump, seed_data
 
 

@@ -1,4 +1,4 @@
-"""generator/export.py: the JSON (exact amounts as strings), the CSVs (BOM, quoting, formulas made
+"""generator/site/export.py: the JSON (exact amounts as strings), the CSVs (BOM, quoting, formulas made
 inert) and the per-year ZIP (same data, same bytes)."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from decimal import Decimal
 import jsonschema
 import pytest
 
-from generator.export import BOM, declaration_json, table_csv, year_bundle
-from generator.load import load_text
+from generator.site.export import BOM, declaration_json, table_csv, year_bundle
+from generator.input.load import load_text
 from generator.forms.department_target.model import DepartmentTarget as Declaration
 from generator.forms.department_target.views import tables
-from generator.schema import json_schema
+from generator.scaffold.schema import json_schema
 from site_fixtures import dump, seed_data
 
 

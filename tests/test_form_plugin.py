@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 from pydantic import ConfigDict, Field
 
-from generator import forms
-from generator.catalogue import WARNING, Code
+from generator.core import registry
+from generator.core.catalogue import WARNING, Code
 from generator.cli import cli
-from generator.fields import Department, RequiredText, Strict, Year
-from generator.forms import Column, Form, Table
+from generator.core.fields import Department, RequiredText, Strict, Year
+from generator.core.form import Column, Form, Table
 
 KIND = "meeting-note"
 
@@ -70,9 +70,9 @@ def meeting_note(tmp_path):
         tables=lambda d: [Table("decision", "会议决定", ["年度", "会议决定"], [[d.year, d.decision]])],
         columns=(Column("字数", lambda d: str(len(d.decision))),),
     )
-    forms.register(form)
+    registry.register(form)
     yield form
-    forms.unregister(KIND)
+    registry.unregister(KIND)
 
 
 def write(root: Path, text: str) -> Path:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.pipeline import load_all
-from generator.load import load_text
+from generator.input.load import load_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "declarations" / "2024" / "nansha-dongchong.yaml"

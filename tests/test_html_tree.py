@@ -1,4 +1,4 @@
-"""The print HTML's own parser (generator/html_tree.py) builds the tree tinyhtml5 builds, on every
+"""The print HTML's own parser (generator/render/html_tree.py) builds the tree tinyhtml5 builds, on every
 form jixiao renders, hostile text and cut pieces included; and hands anything else to tinyhtml5."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 import tinyhtml5
 
-from generator.html_tree import parse, weasyprint_html
-from generator.load import load_file, load_text
-from generator.paginate import Plan
-from generator.render import TEMPLATES, render_form
+from generator.render.html_tree import parse, weasyprint_html
+from generator.input.load import load_file, load_text
+from generator.render.paginate import Plan
+from generator.render.templates import TEMPLATES, render_form
 from fixtures import ROOT, SEED_YAML, synthetic_declaration
 from site_fixtures import hostile_source
 

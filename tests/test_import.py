@@ -13,20 +13,11 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from generator.importer import slug as department_slug
-from generator.yaml_style import scalar
-from generator.load import load_file, load_text
-from generator.problems import Problem, Severity
-from generator.workbook_read import (
-    RawCell,
-    cell_number,
-    display_text,
-    number_value,
-    parse_number_text,
-    squash,
-    to_wan,
-    unit_of,
-)
+from generator.excel.importer import slug as department_slug
+from generator.excel.yaml_style import scalar
+from generator.input.load import load_file, load_text
+from generator.core.problems import Problem, Severity
+from generator.excel.read import RawCell, cell_number, display_text, number_value, parse_number_text, squash, to_wan, unit_of
 from test_cli import jixiao
 
 

@@ -15,9 +15,9 @@ import click
 import pytest
 import yaml
 
-from generator import forms
+from generator.core import registry
 from generator.cli import cli
-from generator.fields import ID_PATTERN
+from generator.core.fields import ID_PATTERN
 
 from test_cli import ROOT, SEED, jixiao, lines
 
@@ -64,7 +64,7 @@ def test_the_roster_example_names_real_forms(made):
     for department in roster["departments"]:
         assert set(department) == {"id", "name", "level", "owes"}
         assert re.match(ID_PATTERN, department["id"]) and department["name"] and department["level"]
-        assert department["owes"] and set(department["owes"]) <= set(forms.FORMS)
+        assert department["owes"] and set(department["owes"]) <= set(registry.forms())
     assert {"镇本级", "区直"} <= {d["level"] for d in roster["departments"]}
 
 

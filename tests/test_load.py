@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from generator.pipeline import load_all
 from generator.cli import cli
-from generator.load import MAX_BYTES, find_declarations, load_file, load_text
+from generator.input.load import MAX_BYTES, find_declarations, load_file, load_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "declarations" / "2024" / "nansha-dongchong.yaml"

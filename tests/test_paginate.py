@@ -1,4 +1,4 @@
-"""generator/paginate.py: cutting HTML at a character offset without losing or repeating a character,
+"""generator/render/paginate.py: cutting HTML at a character offset without losing or repeating a character,
 the pieces a plan makes, and the layouts it takes (real WeasyPrint layouts of real declarations).
 The PDFs' labels on every page are checked in test_pdf.py."""
 
@@ -10,10 +10,10 @@ import pytest
 from markupsafe import Markup
 
 from fixtures import SEED_YAML, synthetic_declaration
-from generator.load import load_file, load_text
-from generator.paginate import Plan, cut_flows, cut_rows, paginate, plan_breaks, split_html, visible_chars
-from generator.pdf import PdfRenderer
-from generator.render import markdown_to_html, render_form
+from generator.input.load import load_file, load_text
+from generator.render.paginate import Plan, cut_flows, cut_rows, paginate, plan_breaks, split_html, visible_chars
+from generator.pdf.writer import PdfRenderer
+from generator.render.templates import markdown_to_html, render_form
 
 SAMPLES = [
     "①丰富文体服务供给。增强宣传工作的主动性，讲好东涌故事。\n\n②做强东涌文旅品牌，控制在 5.5% 以内。",

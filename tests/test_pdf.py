@@ -36,9 +36,9 @@ from fixtures import (
     squash,
     synthetic_declaration,
 )
-from generator import pdf as pdf_module
-from generator.load import load_file
-from generator.pdf import FontError, FontSettings, PdfRenderer
+from generator.pdf import writer as pdf_module
+from generator.input.load import load_file
+from generator.pdf.writer import FontError, FontSettings, PdfRenderer
 
 JIXIAO = Path(sys.executable).parent / "jixiao"
 A4_LANDSCAPE = (841.89, 595.28)  # points

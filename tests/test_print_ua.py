@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-import generator.pdf as pdf_stage
-from generator.html_tree import weasyprint_html
-from generator.load import load_file, load_text
-from generator.pdf import PdfRenderer
+import generator.pdf.writer as pdf_stage
+from generator.render.html_tree import weasyprint_html
+from generator.input.load import load_file, load_text
+from generator.pdf.writer import PdfRenderer
 from fixtures import ROOT, SEED_YAML, synthetic_declaration
 from site_fixtures import _source, hostile_source, seed_data
 
@@ -69,8 +69,8 @@ def test_the_cut_user_agent_stylesheet_makes_the_same_pdf(renderer, monkeypatch,
 
 
 def test_the_markdown_document_holds_every_element_the_sanitiser_keeps():
-    from generator.paginate import Plan
-    from generator.render import render_form
+    from generator.render.paginate import Plan
+    from generator.render.templates import render_form
 
     _name, loaded = next(item for item in DOCUMENTS if item[0] == "markdown")
     html = render_form(loaded.form, loaded.declaration, "print.html", plan=Plan(), date="2024-01-01T00:00:00Z")

@@ -26,9 +26,10 @@ import yaml
 from pypdf import PdfReader
 
 from fixtures import fill_skeleton, line_of, only, pdf_text, replace_once, squash
-from generator.load import load_file, load_text
-from generator.pipeline import load_all, run_checks
-from generator.problems import Severity
+from generator.input.load import load_file, load_text
+from generator.input.checks import run_checks
+from generator.pipeline import load_all
+from generator.core.problems import Severity
 from site_fixtures import jixiao, parse_html
 
 ROOT = Path(__file__).resolve().parent.parent

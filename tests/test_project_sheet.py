@@ -16,12 +16,12 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from fixtures import SEED_YAML
-from generator.forms import FORMS
+from generator.core import registry
 from generator.forms.project_target import sheet
-from generator.importer import slug
-from generator.load import load_file, load_text
-from generator.workbook_read import read_workbook_bytes
-from generator.xlsx import workbook_bytes
+from generator.excel.importer import slug
+from generator.input.load import load_file, load_text
+from generator.excel.read import read_workbook_bytes
+from generator.excel.workbooks import workbook_bytes
 from test_cli import jixiao
 from test_import import put
 
@@ -100,7 +100,7 @@ def test_import_of_export_is_the_same_project(name, loaded):
     original = loaded.declaration
     grids = read_workbook_bytes(workbook_bytes([loaded], None), "x.xlsx")
     assert len(grids) == 1
-    assert sheet.recognise(grids[0]) > 0 and FORMS["department-target"].sheet.recognise(grids[0]) == 0
+    assert sheet.recognise(grids[0]) > 0 and registry.form("department-target").sheet.recognise(grids[0]) == 0
     data, placement, problems = sheet.read_sheet(grids[0])
     assert not problems, [p.format() for p in problems]
     assert not placement.unplaced

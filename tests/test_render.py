@@ -21,8 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fixtures import SEED_YAML, synthetic_declaration
-from generator.load import load_file, load_text
-from generator.render import _is_plain, _markdown_html, markdown_to_html, render_form
+from generator.input.load import load_file, load_text
+from generator.render.templates import _is_plain, _markdown_html, markdown_to_html, render_form
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "seed-form.html"
 DATE = "2024-01-01T00:00:00Z"

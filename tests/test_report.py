@@ -9,9 +9,9 @@ import shutil
 
 import pytest
 
-from generator import forms  # noqa: F401  (registers every form's codes)
-from generator.catalogue import CODES
-from generator.problems import Problem, Severity
+from generator.core import registry  # noqa: F401  (registers every form's codes)
+from generator.core.catalogue import CODES
+from generator.core.problems import Problem, Severity
 from generator.report import escape_data, escape_property, github_line
 
 from test_cli import README, SEED, jixiao, line_of, lines

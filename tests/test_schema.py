@@ -12,9 +12,9 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.fieldpath import format_path
-from generator.load import load_file, load_text
-from generator.schema import json_schema
+from generator.core.fieldpath import format_path
+from generator.input.load import load_file, load_text
+from generator.scaffold.schema import json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "declarations" / "2024" / "nansha-dongchong.yaml"

@@ -6,20 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from generator.scoring import (
-    Score,
-    ScoringError,
-    Settings,
-    differs,
-    execution_rate,
-    execution_score,
-    grade,
-    indicator_score,
-    level1_points,
-    round2,
-    total_score,
-    units_differ,
-)
+from generator.forms.self_evaluation.scoring import Score, ScoringError, Settings, differs, execution_rate, execution_score, grade, indicator_score, level1_points, round2, total_score, units_differ
 
 
 # ---- ≥ ----------------------------------------------------------------------------------------------

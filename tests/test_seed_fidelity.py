@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import taxonomy
-from generator.load import load_file, load_text
-from generator.fields import format_money
+from generator.forms import taxonomy
+from generator.input.load import load_file, load_text
+from generator.core.fields import format_money
 from generator.forms.department_target.model import Budget, BasicInfo, Spending, Task
 
 ROOT = Path(__file__).resolve().parent.parent

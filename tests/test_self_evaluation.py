@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from fixtures import line_of, only, pdf_text, replace_once, squash
-from generator.load import load_text
-from generator.pipeline import load_all, run_checks
-from generator.problems import Severity
+from generator.input.load import load_text
+from generator.input.checks import run_checks
+from generator.pipeline import load_all
+from generator.core.problems import Severity
 from site_fixtures import jixiao, parse_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,7 +153,7 @@ indicators:
 
 
 def evaluated(text: str):
-    from generator.selfeval import evaluate
+    from generator.forms.self_evaluation.model import evaluate
 
     loaded = load_text(text, "declarations/2024/test-bureau/self-evaluation.yaml")
     assert loaded.declaration is not None, [p.format() for p in loaded.problems]

@@ -25,9 +25,9 @@ import jsonschema
 import pytest
 from pypdf import PdfReader
 
-from generator.load import load_file
+from generator.input.load import load_file
 from generator.forms.department_target.model import DepartmentTarget as Declaration
-from generator.schema import json_schema
+from generator.scaffold.schema import json_schema
 from site_fixtures import (
     DONGCHONG_2025,
     FORMULAS,
@@ -341,8 +341,8 @@ def test_the_guide_is_rendered_from_docs_in_the_site_shell(site):
 
 
 def test_the_guide_explains_every_problem_code_with_an_example_and_a_fix():
-    import generator.forms  # noqa: F401  (the forms register their own codes)
-    from generator.catalogue import CODES
+    import generator.core.registry  # noqa: F401  (the forms register their own codes)
+    from generator.core.catalogue import CODES
 
     text = (DOCS / "codes.md").read_text(encoding="utf-8")
     sections = dict(re.findall(r"^### (J\d{3}) .*?\n(.*?)(?=^### |^## |\Z)", text, re.M | re.S))
@@ -353,7 +353,7 @@ def test_the_guide_explains_every_problem_code_with_an_example_and_a_fix():
 
 
 def test_guide_markdown_is_sanitised_like_a_declarations():
-    from generator.render import doc_to_html
+    from generator.render.templates import doc_to_html
 
     html = str(doc_to_html(
         "# 标题\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n"

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from generator import taxonomy
-from generator.taxonomy import canonical, is_level1, is_level2, level1_for, level2_allowed, parse_value
+from generator.forms import taxonomy
+from generator.forms.taxonomy import canonical, is_level1, is_level2, level1_for, level2_allowed, parse_value
 
 
 @pytest.mark.parametrize(

@@ -14,11 +14,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from fixtures import SEED_YAML, run, squash, synthetic_declaration
-from generator.xlsx import workbook_bytes as declaration_workbook
+from generator.excel.workbooks import workbook_bytes as declaration_workbook
 from generator.forms.department_target.sheet import read_sheet, to_yaml
-from generator.importer import import_workbook
-from generator.load import LoadedDocument, find_declarations, load_file, load_text
-from generator.workbook_read import read_workbook_bytes
+from generator.excel.importer import import_workbook
+from generator.input.load import LoadedDocument, find_declarations, load_file, load_text
+from generator.excel.read import read_workbook_bytes
 from site_fixtures import hostile_source, test_sources
 from test_cli import jixiao
 from test_import import one_column_sheet, two_column_sheet
@@ -287,9 +287,9 @@ def test_the_hand_made_form_reads_the_same_from_xls_as_from_xlsx(libreoffice):
 
 
 def test_libreoffice_prints_every_value_of_every_project(libreoffice):
-    from generator.fields import format_amount
+    from generator.core.fields import format_amount
     from generator.forms.project_target.views import context
-    from generator.paginate import Plan
+    from generator.render.paginate import Plan
 
     text = squash(run("pdftotext", "-enc", "UTF-8", str(libreoffice / "pdf/projects.pdf"), "-"))
     wanted = []

@@ -65,11 +65,11 @@ def make_batch(folder: Path, count: int) -> list[Path]:
 def export_html(sources: list[Path], folder: Path) -> tuple[list[Path], Path]:
     """Each declaration's final print HTML (after jixiao's page-break plan) and one stylesheet."""
     sys.path.insert(0, str(ROOT))
-    from generator.fonts import font_css
-    from generator.load import load_file
-    from generator.paginate import paginate
-    from generator.pdf import PdfRenderer
-    from generator.render import TEMPLATES, render_form
+    from generator.core.fonts import font_css
+    from generator.input.load import load_file
+    from generator.render.paginate import paginate
+    from generator.pdf.writer import PdfRenderer
+    from generator.render.templates import TEMPLATES, render_form
 
     renderer = PdfRenderer()
     css = folder / "all.css"
@@ -115,7 +115,7 @@ else:
 
 
 def weasyprint(pages: list[Path], css: Path, jobs: int = 1) -> float:
-    from generator.render import TEMPLATES
+    from generator.render.templates import TEMPLATES
 
     return timed([sys.executable, "-c", WEASYPRINT, str(TEMPLATES), str(css), str(jobs), *map(str, pages)])
 
@@ -187,8 +187,8 @@ def typst_available() -> bool:
 
 def warm_seed(repeats: int = 5) -> float:
     sys.path.insert(0, str(ROOT))
-    from generator.load import load_file
-    from generator.pdf import PdfRenderer
+    from generator.input.load import load_file
+    from generator.pdf.writer import PdfRenderer
 
     renderer = PdfRenderer()
     loaded = load_file(SEED)
@@ -205,7 +205,7 @@ def warm_weasyprint(page: Path, css: Path, repeats: int = 5) -> float:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from generator.render import TEMPLATES
+    from generator.render.templates import TEMPLATES
 
     fonts = FontConfiguration()
     sheet = CSS(filename=str(css), font_config=fonts)

@@ -2,12 +2,13 @@
 
 from pathlib import Path
 
-from ..base import Form, LazyModule
-from . import checks, views
-from .model import KIND, DepartmentTarget
+from generator.core.form import Form, LazyModule
+from generator.forms.department_target import checks, views
+from generator.forms.department_target.model import KIND, DepartmentTarget
 
 FORM = Form(
     kind=KIND,
+    position=10,
     model=DepartmentTarget,
     folder=Path(__file__).parent,
     path="{year}/{department}",
@@ -20,5 +21,9 @@ FORM = Form(
     page=views.page,
     headline=views.headline,
     columns=views.COLUMNS,
+    default=True,
+    scope="department",
+    owed=True,
+    figures=lambda d: {"spending": d.budget.spending.total},
     sheet=LazyModule(f"{__name__}.sheet"),  # openpyxl is loaded when a workbook is read or written
 )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterator
 
-from ...catalogue import ERROR, WARNING, Code
-from ...checks import decimal_places, money, negative_amounts, unique_labels
-from ...fieldpath import label
-from ...fields import format_money
-from ...indicators import RULES as INDICATOR_RULES
-from .model import DepartmentTarget
+from generator.core.catalogue import ERROR, WARNING, Code
+from generator.input.checks import decimal_places, money, negative_amounts, unique_labels
+from generator.core.fieldpath import label
+from generator.core.fields import format_money
+from generator.forms.indicators import RULES as INDICATOR_RULES
+from generator.forms.department_target.model import DepartmentTarget
 
 CODES = (
     Code(

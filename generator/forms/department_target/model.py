@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Literal, Optional
 
 from pydantic import ConfigDict, Field
 
-from ...fields import Amount, Count, Date, Department, RequiredText, Strict, Text, ValueText, Year
-from ...indicators import IndicatorCategory, indicator_rows, single_value_column
+from generator.core.fieldpath import label as field_title
+from generator.core.fields import Amount, Count, Date, Department, RequiredText, Strict, Text, ValueText, Year
+from generator.forms.indicators import IndicatorCategory, indicator_rows, single_value_column
 
 KIND = "department-target"
 DEFAULT_TITLE = "部门整体预算绩效目标申报表"
@@ -93,3 +95,7 @@ class DepartmentTarget(Strict):
     def indicator_rows(self):
         """Yield (path, category, group, indicator) for every 三级指标, in order."""
         yield from indicator_rows(self.indicators)
+
+
+# label("funds.total") → the label the form prints for that field (its title in the model above).
+label = partial(field_title, DepartmentTarget)

@@ -2,8 +2,8 @@
 workbook that holds it (found by its labels, never by cell address), and the YAML house style.
 
 - `write_sheet(declaration, worksheet)`: the same blocks as its form.html, top to bottom.
-- `recognise(grid)`: how surely a grid (generator.workbook_read) holds this form (0: not at all).
-- `read_sheet(grid) -> (data, placement, problems)`: the grid as the plain data of a Declaration,
+- `recognise(grid)`: how surely a grid (generator.excel.read) holds this form (0: not at all).
+- `read_sheet(grid) -> (data, placement, problems)`: the grid as the plain data of a DepartmentTarget,
   which cells went where (and which did not), and what was wrong.
 - `to_yaml(data, source_note, schema_path) -> str`: that data as a declaration file in the style of
   declarations/2024/nansha-dongchong.yaml.
@@ -17,81 +17,65 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import partial
 from typing import Any
 
-from ...fieldpath import label
 
-from ...paginate import Plan
-from ...problems import Problem, Severity
-from ...workbook_read import Grid, Placement, SheetReader, cell_number, display_text, parse_number_text, short, squash, unit_of
-from ...workbook_write import (
-    CENTER,
-    LABEL,
-    MONEY,
-    PROSE,
-    TEXT,
-    WIDTHS,
-    SheetWriter,
-    Style,
-    print_setup,
-    prose_cell,
-    sheet_name,
-    write_indicators,
-)
-from ...yaml_style import amount_text, comment, header, indicators_lines, prose, scalar
-from .model import DEFAULT_TITLE, DepartmentTarget as Declaration
-from .views import context as form_context
+from generator.render.paginate import Plan
+from generator.core.problems import Problem, Severity
+from generator.excel.read import Grid, Placement, SheetReader, cell_number, display_text, parse_number_text, short, squash, unit_of
+from generator.excel.write import CENTER, LABEL, MONEY, PROSE, TEXT, WIDTHS, SheetWriter, Style, print_setup, prose_cell, sheet_name, write_indicators
+from generator.excel.yaml_style import amount_text, comment, header, indicators_lines, prose, scalar
+from generator.forms.department_target.model import label, DEFAULT_TITLE, DepartmentTarget
+from generator.forms.department_target.views import context as form_context
 
-L = partial(label, Declaration)
 
 COUNT = Style(horizontal="center", number_format="0")
 FILING = Style(number_format="@")
 DEPARTMENT_LABELS = ("部门名称", "部门（单位）名称", "单位名称", "预算部门名称")
-FILING_LABELS = tuple((key, L(f"filing.{key}")) for key in ("unit", "head", "preparer", "phone", "date"))
+FILING_LABELS = tuple((key, label(f"filing.{key}")) for key in ("unit", "head", "preparer", "phone", "date"))
 
 # ---- writing ----------------------------------------------------------------------------------------
 
 
-def sheet_title(declaration: Declaration) -> str:
+def sheet_title(declaration: DepartmentTarget) -> str:
     """The sheet's name: the department's."""
     return sheet_name(declaration.department.name, declaration.department.id)
 
 
-def write_sheet(declaration: Declaration, worksheet) -> None:
+def write_sheet(declaration: DepartmentTarget, worksheet) -> None:
     """The official form on `worksheet`: merged cells, borders, wrapped text, fitted rows, A4 landscape."""
     d = declaration
     context = form_context(d, Plan())
     w = SheetWriter(worksheet, WIDTHS)
     header_rows = w.heading(d.title, d.year, "金额单位：万元")
     r = w.next_row()
-    w.put(r, 1, L("department.name"), LABEL)
+    w.put(r, 1, label("department.name"), LABEL)
     w.put(r, 2, d.department.name, TEXT, to_col=5)
     r = w.next_row()
-    w.put(r, 1, L("basic_info"), LABEL)
-    w.put(r, 2, L("basic_info.staff_count"), LABEL)
+    w.put(r, 1, label("basic_info"), LABEL)
+    w.put(r, 2, label("basic_info.staff_count"), LABEL)
     w.put(r, 3, d.basic_info.staff_count, COUNT)
-    w.put(r, 4, L("basic_info.subordinate_units"), LABEL)
+    w.put(r, 4, label("basic_info.subordinate_units"), LABEL)
     w.put(r, 5, d.basic_info.subordinate_units, COUNT)
 
     first = w.next_row()
-    w.put(first, 1, L("budget"), LABEL, to_row=first + context["budget_rowspan"] - 1)
-    amount = L("budget.income.amount")
-    for col, text in enumerate((L("budget.spending"), amount, L("budget.income"), amount), 2):
+    w.put(first, 1, label("budget"), LABEL, to_row=first + context["budget_rowspan"] - 1)
+    amount = label("budget.income.amount")
+    for col, text in enumerate((label("budget.spending"), amount, label("budget.income"), amount), 2):
         w.put(first, col, text, LABEL)
     _budget_rows(w, context["budget_first"])
     r = w.next_row()
-    for col, text in enumerate((L("budget.development"), amount, L("budget.by_level"), amount), 2):
+    for col, text in enumerate((label("budget.development"), amount, label("budget.by_level"), amount), 2):
         w.put(r, col, text, LABEL)
     _budget_rows(w, context["budget_second"])
 
     r = w.next_row()
-    w.put(r, 1, L("overall_goal"), LABEL)
+    w.put(r, 1, label("overall_goal"), LABEL)
     w.put(r, 2, prose_cell(d.overall_goal), PROSE, to_col=5)
 
     r = w.next_row()
-    w.put(r, 1, L("tasks"), LABEL, to_row=r + len(d.tasks))
-    for col, text in enumerate((L(f"tasks.{key}") for key in ("name", "content", "funds", "goal")), 2):
+    w.put(r, 1, label("tasks"), LABEL, to_row=r + len(d.tasks))
+    for col, text in enumerate((label(f"tasks.{key}") for key in ("name", "content", "funds", "goal")), 2):
         w.put(r, col, text, LABEL)
     for task in d.tasks:
         r = w.next_row()
@@ -101,7 +85,7 @@ def write_sheet(declaration: Declaration, worksheet) -> None:
         w.put(r, 5, prose_cell(task.goal), PROSE)
 
     r = w.next_row()
-    w.put(r, 1, L("other_tasks"), LABEL)
+    w.put(r, 1, label("other_tasks"), LABEL)
     w.put(r, 2, prose_cell(d.other_tasks), PROSE, to_col=5)
 
     write_indicators(w, d.indicators)
@@ -272,7 +256,7 @@ class _Reader(SheetReader):
         funds_unit = unit_of(self.g.text(row, funds)) if funds is not None else None
         for col, key in ((name, "name"), (funds, "funds"), (goal, "goal")):
             if col is None:
-                self.problem("J605", Severity.ERROR, header, "tasks", f"年度重点工作任务的表头找不到「{L(f'tasks.{key}')}」")
+                self.problem("J605", Severity.ERROR, header, "tasks", f"年度重点工作任务的表头找不到「{label(f'tasks.{key}')}」")
         columns = [c for c in (name, content, funds, goal) if c is not None]
         tasks = []
         for r in range(row + 1, end):
@@ -320,7 +304,7 @@ class _Reader(SheetReader):
 
 
 def read_sheet(grid: Grid) -> tuple[dict | None, Placement, list[Problem]]:
-    """The form on `grid` as plain Declaration data (None when the sheet holds no form), which cells
+    """The form on `grid` as plain DepartmentTarget data (None when the sheet holds no form), which cells
     were placed and which not, and the problems found (each at its cell)."""
     reader = _Reader(grid)
     if not recognise(grid):
@@ -354,7 +338,7 @@ def to_yaml(data: dict, source_note: str, schema_path: str) -> str:
     out.append(comment(f"    project: {amount_text(spending.get('project'))}", "项目支出"))
     for key in ("income", "development", "by_level"):
         lines = budget.get(key) or []
-        out.append(comment(f"  {key}:" + ("" if lines else " []"), L(f"budget.{key}")))
+        out.append(comment(f"  {key}:" + ("" if lines else " []"), label(f"budget.{key}")))
         for line in lines:
             label_text = scalar(line.get("label"), flow=True) if line.get("label") is not None else '""'
             amount = amount_text(line.get("amount"), flow=True) or '""'

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from functools import partial
 
-from ...charts import bar_chart
-from ...compare import Comparison, compare_indicators, compare_lines
-from ...fieldpath import label
-from ...fields import format_money
-from ...indicators import indicator_blocks, indicator_rows, indicator_table
-from ...paginate import Plan, cut_rows
-from ...render import flow_pieces, markdown_to_html, prose_rows
-from ..base import Column, Table
-from .model import DepartmentTarget
+from generator.render.charts import bar_chart
+from generator.render.compare import Comparison, compare_indicators, compare_lines
+from generator.core.fields import format_money
+from generator.forms.indicators import indicator_blocks, indicator_rows, indicator_table
+from generator.render.paginate import Plan, cut_rows
+from generator.render.templates import flow_pieces, markdown_to_html, prose_rows
+from generator.core.form import Column, Table
+from generator.forms.department_target.model import label, DepartmentTarget
 
-L = partial(label, DepartmentTarget)
 
 # A task row this short (about a third of a landscape page) is kept on one page rather than split.
 SHORT_TASK_CHARS = 450
@@ -32,8 +29,8 @@ def _pair_rows(left: list, right: list, rows: int) -> list[tuple]:
 
 def _spending(d: DepartmentTarget) -> list[tuple[str, object]]:
     return [
-        (L("budget.spending.basic"), d.budget.spending.basic),
-        (L("budget.spending.project"), d.budget.spending.project),
+        (label("budget.spending.basic"), d.budget.spending.basic),
+        (label("budget.spending.project"), d.budget.spending.project),
     ]
 
 
@@ -77,32 +74,32 @@ def context(d: DepartmentTarget, plan: Plan) -> dict:
 
 
 def _budget_lines(d: DepartmentTarget) -> list[tuple[str, str, object]]:
-    spending = L("budget.spending")
+    spending = label("budget.spending")
     lines = [(spending, name, amount) for name, amount in _spending(d)]
     for key in ("income", "development", "by_level"):
-        lines += [(L(f"budget.{key}"), line.label, line.amount) for line in getattr(d.budget, key)]
+        lines += [(label(f"budget.{key}"), line.label, line.amount) for line in getattr(d.budget, key)]
     return lines
 
 
 def tables(d: DepartmentTarget) -> list[Table]:
-    budget_header = ["分组", L("budget.income.label"), L("budget.income.amount")]
+    budget_header = ["分组", label("budget.income.label"), label("budget.income.amount")]
     task_keys = ("name", "content", "funds", "goal")
     tasks = [[i, *(getattr(t, key) for key in task_keys)] for i, t in enumerate(d.tasks, start=1)]
     header, rows = indicator_table(d.indicators)
     return [
-        Table("budget", L("budget"), budget_header, [list(line) for line in _budget_lines(d)]),
-        Table("tasks", L("tasks"), ["序号", *(L(f"tasks.{key}") for key in task_keys)], tasks),
-        Table("indicators", L("indicators"), header, rows),
+        Table("budget", label("budget"), budget_header, [list(line) for line in _budget_lines(d)]),
+        Table("tasks", label("tasks"), ["序号", *(label(f"tasks.{key}") for key in task_keys)], tasks),
+        Table("indicators", label("indicators"), header, rows),
     ]
 
 
 def charts(d: DepartmentTarget):
     budget = d.budget
     return [
-        bar_chart("spending", L("budget.spending"), _spending(d)),
-        bar_chart("income", L("budget.income"), [(x.label, x.amount) for x in budget.income]),
-        bar_chart("by-level", L("budget.by_level"), [(x.label, x.amount) for x in budget.by_level]),
-        bar_chart("tasks", f"{L('tasks')}拟投入资金", [(t.name, t.funds) for t in d.tasks]),
+        bar_chart("spending", label("budget.spending"), _spending(d)),
+        bar_chart("income", label("budget.income"), [(x.label, x.amount) for x in budget.income]),
+        bar_chart("by-level", label("budget.by_level"), [(x.label, x.amount) for x in budget.by_level]),
+        bar_chart("tasks", f"{label('tasks')}拟投入资金", [(t.name, t.funds) for t in d.tasks]),
     ]
 
 

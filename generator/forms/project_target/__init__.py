@@ -2,12 +2,13 @@
 
 from pathlib import Path
 
-from ..base import Form, LazyModule
-from . import checks, views
-from .model import KIND, ProjectTarget
+from generator.core.form import Form, LazyModule
+from generator.forms.project_target import checks, views
+from generator.forms.project_target.model import KIND, ProjectTarget
 
 FORM = Form(
     kind=KIND,
+    position=20,
     model=ProjectTarget,
     folder=Path(__file__).parent,
     path="{year}/{department}/projects/{id}",
@@ -21,5 +22,7 @@ FORM = Form(
     page=views.page,
     headline=views.headline,
     columns=views.COLUMNS,
+    scope="project",
+    figures=lambda d: {"project_funds": d.funds.total.annual},
     sheet=LazyModule(f"{__name__}.sheet"),  # openpyxl is loaded when a workbook is read or written
 )

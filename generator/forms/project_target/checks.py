@@ -7,12 +7,12 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Iterator
 
-from ...catalogue import ERROR, WARNING, Code
-from ...checks import decimal_places, money, negative_amounts, unique_labels
-from ...fieldpath import label
-from ...fields import format_amount, format_total
-from ...indicators import RULES as INDICATOR_RULES
-from .model import KIND, ProjectTarget
+from generator.core.catalogue import ERROR, WARNING, Code
+from generator.input.checks import decimal_places, money, negative_amounts, unique_labels
+from generator.core.fieldpath import label
+from generator.core.fields import format_amount, format_total
+from generator.forms.indicators import RULES as INDICATOR_RULES
+from generator.forms.project_target.model import KIND, ProjectTarget
 
 DEPARTMENT_KIND = "department-target"
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 from typing import Literal, Optional
 
 from pydantic import ConfigDict, Field
 
-from ...fields import Amount, Department, Id, RequiredText, Strict, Text, ValueText, Year, YearOrDate
-from ...indicators import IndicatorCategory, indicator_rows, single_value_column
+from generator.core.fieldpath import label as field_title
+from generator.core.fields import Amount, Department, Id, RequiredText, Strict, Text, ValueText, Year, YearOrDate
+from generator.forms.indicators import IndicatorCategory, indicator_rows, single_value_column
 
 KIND = "project-target"
 DEFAULT_TITLE = "项目支出绩效目标申报表"
@@ -107,3 +109,7 @@ class ProjectTarget(Strict):
     @property
     def annual_total(self) -> Decimal:
         return self.funds.total.annual
+
+
+# label("funds.total") → the label the form prints for that field (its title in the model above).
+label = partial(field_title, ProjectTarget)

@@ -15,49 +15,34 @@ import unicodedata
 from functools import partial
 from typing import Any
 
-from ...fieldpath import label
-from ...paginate import Plan
-from ...problems import Problem, Severity
-from ...workbook_read import Grid, Placement, SheetReader, squash, unit_of
-from ...workbook_write import (
-    CENTER,
-    LABEL,
-    PROSE,
-    TEXT,
-    WIDTHS,
-    SheetWriter,
-    Style,
-    money_style,
-    print_setup,
-    prose_cell,
-    sheet_name,
-    write_indicators,
-)
-from ...yaml_style import amount_text, comment, header, indicators_lines, prose, scalar
-from .model import DEFAULT_ATTRIBUTES, DEFAULT_TITLE, ProjectTarget
-from .views import context as form_context
+from generator.render.paginate import Plan
+from generator.core.problems import Problem, Severity
+from generator.excel.read import Grid, Placement, SheetReader, squash, unit_of
+from generator.excel.write import CENTER, LABEL, PROSE, TEXT, WIDTHS, SheetWriter, Style, money_style, print_setup, prose_cell, sheet_name, write_indicators
+from generator.excel.yaml_style import amount_text, comment, header, indicators_lines, prose, scalar
+from generator.forms.project_target.model import label, DEFAULT_ATTRIBUTES, DEFAULT_TITLE, ProjectTarget
+from generator.forms.project_target.views import context as form_context
 
-L = partial(label, ProjectTarget)
 CODE = Style(number_format="@")  # 项目编码, 联系电话: text, never a number
 CHOSEN, NOT_CHOSEN = "■", "□"
-FUNDS = re.sub(r"[（(].*$", "", L("funds"))  # 项目资金, whatever unit follows
+FUNDS = re.sub(r"[（(].*$", "", label("funds"))  # 项目资金, whatever unit follows
 # Labels as circulated forms also write them (besides the model's titles).
 ALIASES = {
-    "project.name": (L("project.name"),),
-    "project.code": (L("project.code"), "项目代码", "项目编号"),
-    "department": (L("department"), "主管部门及代码", "主管单位"),
-    "implementer": (L("implementer"), "实施单位及代码"),
-    "project.attribute": (L("project.attribute"), "项目类型"),
-    "project.period": (L("project.period"), "项目周期", "项目起止时间", "项目实施期", "实施期限"),
-    "project.manager": (L("project.manager"), "项目联系人"),
-    "project.phone": (L("project.phone"),),
-    "funds.total.period": (L("funds.total.period"), "中期资金总额", "实施期资金"),
-    "funds.total.annual": (L("funds.total.annual"), "年度资金"),
-    "goals": (L("goals"), "绩效目标"),
-    "goals.period": (L("goals.period"), "实施期总目标", "中期目标"),
-    "goals.annual": (L("goals.annual"), "年度总目标"),
+    "project.name": (label("project.name"),),
+    "project.code": (label("project.code"), "项目代码", "项目编号"),
+    "department": (label("department"), "主管部门及代码", "主管单位"),
+    "implementer": (label("implementer"), "实施单位及代码"),
+    "project.attribute": (label("project.attribute"), "项目类型"),
+    "project.period": (label("project.period"), "项目周期", "项目起止时间", "项目实施期", "实施期限"),
+    "project.manager": (label("project.manager"), "项目联系人"),
+    "project.phone": (label("project.phone"),),
+    "funds.total.period": (label("funds.total.period"), "中期资金总额", "实施期资金"),
+    "funds.total.annual": (label("funds.total.annual"), "年度资金"),
+    "goals": (label("goals"), "绩效目标"),
+    "goals.period": (label("goals.period"), "实施期总目标", "中期目标"),
+    "goals.annual": (label("goals.annual"), "年度总目标"),
 }
-TOTAL_LABELS = {squash(text) for text in (L("funds.total"), "合计", "总计", "资金总额合计")}
+TOTAL_LABELS = {squash(text) for text in (label("funds.total"), "合计", "总计", "资金总额合计")}
 MARKS = "■□☑☐√✓✔✅☒×"  # chosen (filled, ticked) and not (empty box)
 
 
@@ -77,19 +62,19 @@ def write_sheet(doc: ProjectTarget, worksheet) -> None:
     header_rows = w.heading(d.title, d.year)
 
     r = w.next_row()
-    w.put(r, 1, L("project.name"), LABEL)
+    w.put(r, 1, label("project.name"), LABEL)
     w.put(r, 2, d.project.name, TEXT, to_col=5)
     if d.project.code:
         r = w.next_row()
-        w.put(r, 1, L("project.code"), LABEL)
+        w.put(r, 1, label("project.code"), LABEL)
         w.put(r, 2, d.project.code, CODE, to_col=5)
     pairs = [
-        (L("department"), d.department.name, L("implementer"), d.implementer),
-        (L("project.attribute"), "　".join(f"{CHOSEN if chosen else NOT_CHOSEN}{option}" for option, chosen in context["attributes"]),
-         L("project.period"), context["period_text"]),
+        (label("department"), d.department.name, label("implementer"), d.implementer),
+        (label("project.attribute"), "　".join(f"{CHOSEN if chosen else NOT_CHOSEN}{option}" for option, chosen in context["attributes"]),
+         label("project.period"), context["period_text"]),
     ]
     if d.project.manager or d.project.phone:
-        pairs.append((L("project.manager"), d.project.manager or "", L("project.phone"), d.project.phone or ""))
+        pairs.append((label("project.manager"), d.project.manager or "", label("project.phone"), d.project.phone or ""))
     for left, left_value, right, right_value in pairs:
         r = w.next_row()
         w.put(r, 1, left, LABEL)
@@ -98,12 +83,12 @@ def write_sheet(doc: ProjectTarget, worksheet) -> None:
         w.put(r, 5, right_value, CODE)
 
     first = w.next_row()
-    w.put(first, 1, L("funds"), LABEL, to_row=first + len(d.funds.sources) + 1)
+    w.put(first, 1, label("funds"), LABEL, to_row=first + len(d.funds.sources) + 1)
     w.put(first, 2, "", LABEL)
-    w.put(first, 3, L("funds.total.period"), LABEL)
-    w.put(first, 4, L("funds.total.annual"), LABEL, to_col=5)
-    rows = [(L("funds.total"), d.funds.total.period, d.funds.total.annual, LABEL)]
-    rows += [(f"{L('funds.sources')}：{s.label}" if n == 0 else s.label, s.period, s.annual, CENTER) for n, s in enumerate(d.funds.sources)]
+    w.put(first, 3, label("funds.total.period"), LABEL)
+    w.put(first, 4, label("funds.total.annual"), LABEL, to_col=5)
+    rows = [(label("funds.total"), d.funds.total.period, d.funds.total.annual, LABEL)]
+    rows += [(f"{label('funds.sources')}：{s.label}" if n == 0 else s.label, s.period, s.annual, CENTER) for n, s in enumerate(d.funds.sources)]
     for text, period, annual, style in rows:
         r = w.next_row()
         w.put(r, 2, text, style)
@@ -111,11 +96,11 @@ def write_sheet(doc: ProjectTarget, worksheet) -> None:
         w.put(r, 4, annual, money_style(annual), to_col=5)
 
     r = w.next_row()
-    w.put(r, 1, L("goals"), LABEL, to_row=r + 1)
+    w.put(r, 1, label("goals"), LABEL, to_row=r + 1)
     for key in ("period", "annual"):
         if key == "annual":
             r = w.next_row()
-        w.put(r, 2, L(f"goals.{key}"), LABEL)
+        w.put(r, 2, label(f"goals.{key}"), LABEL)
         w.put(r, 3, prose_cell(getattr(d.goals, key)), PROSE, to_col=5)
 
     write_indicators(w, d.indicators)
@@ -128,7 +113,7 @@ def write_sheet(doc: ProjectTarget, worksheet) -> None:
 
 def recognise(grid: Grid) -> int:
     """How many of the form's own labels the grid has; 0 without 项目名称 and 项目资金 (or its columns)."""
-    if not grid.find(L("project.name")):
+    if not grid.find(label("project.name")):
         return 0
     funds = grid.find(FUNDS, prefix=True) + grid.find(*ALIASES["funds.total.period"], *ALIASES["funds.total.annual"], prefix=True)
     if not funds:
@@ -140,7 +125,7 @@ def recognise(grid: Grid) -> int:
 class _Reader(SheetReader):
     def __init__(self, grid: Grid):
         super().__init__(grid)
-        self.labels = {squash(text) for texts in ALIASES.values() for text in texts} | {squash(L("funds"))}
+        self.labels = {squash(text) for texts in ALIASES.values() for text in texts} | {squash(label("funds"))}
 
     def find(self, key: str) -> tuple[int, int] | None:
         found = self.g.find(*ALIASES[key])
@@ -164,7 +149,7 @@ class _Reader(SheetReader):
         project["code"] = self.beside("project.code")
         attribute_at = self.find("project.attribute")
         if attribute_at is None:
-            self.problem("J605", Severity.ERROR, None, "project.attribute", f"表中找不到栏目「{L('project.attribute')}」")
+            self.problem("J605", Severity.ERROR, None, "project.attribute", f"表中找不到栏目「{label('project.attribute')}」")
         project.update(self.read_attribute(self.beside("project.attribute")))
         period_at = self.find("project.period")
         project["period"] = self.read_period(period_at, self.beside("project.period"))
@@ -221,13 +206,13 @@ class _Reader(SheetReader):
         unit = unit_of(self.g.text(*block)) if block else None
         header_at = next(iter(self.g.find(*ALIASES["funds.total.period"], prefix=True)), None)
         if header_at is None:
-            self.problem("J605", Severity.ERROR, None, "funds", f"表中找不到栏目「{L('funds.total.period')}」")
+            self.problem("J605", Severity.ERROR, None, "funds", f"表中找不到栏目「{label('funds.total.period')}」")
             return funds
         row = header_at[0]
         period_col = self.in_row(row, *ALIASES["funds.total.period"], prefix=True)
         annual_col = self.in_row(row, *ALIASES["funds.total.annual"], prefix=True)
         if annual_col is None:
-            self.problem("J605", Severity.ERROR, header_at, "funds", f"「{self.g.text(*header_at)}」同一行找不到「{L('funds.total.annual')}」")
+            self.problem("J605", Severity.ERROR, header_at, "funds", f"「{self.g.text(*header_at)}」同一行找不到「{label('funds.total.annual')}」")
         units = [unit_of(self.g.text(row, col)) if col is not None else None for col in (period_col, annual_col)]
         units = [own or unit or self.unit for own in units]
         first_amount = min(col for col in (period_col, annual_col) if col is not None)
@@ -239,7 +224,7 @@ class _Reader(SheetReader):
                 anchor = self.g.anchor(r, col)
                 if anchor[1] == col and anchor != block and self.g.text(r, col) and anchor not in label_cells:
                     label_cells.append(anchor)
-            text = re.sub(rf"^{L('funds.sources')}\s*[:：]?\s*", "", "".join(self.g.text(*at) for at in label_cells)).strip()
+            text = re.sub(rf"^{label('funds.sources')}\s*[:：]?\s*", "", "".join(self.g.text(*at) for at in label_cells)).strip()
             amounts = [self.g.text(r, col) if col is not None else "" for col in (period_col, annual_col)]
             if not text and not any(amounts):
                 continue
@@ -256,10 +241,10 @@ class _Reader(SheetReader):
                 self.problem("J606", Severity.ERROR, (r, max(first_amount - 1, 0)), "funds.sources", "有金额但没有资金来源的名称")
             for value, col, key in zip(values, (period_col, annual_col), ("funds.total.period", "funds.total.annual")):
                 if value is None:
-                    self.problem("J606", Severity.ERROR, (r, col if col is not None else 0), "funds.sources", f"「{text}」没有填{L(key)}")
+                    self.problem("J606", Severity.ERROR, (r, col if col is not None else 0), "funds.sources", f"「{text}」没有填{label(key)}")
             funds["sources"].append({"label": text or None, "period": values[0], "annual": values[1]})
         if not total_seen:
-            self.problem("J605", Severity.ERROR, header_at, "funds.total", f"「{FUNDS}」下面找不到「{L('funds.total')}」的金额")
+            self.problem("J605", Severity.ERROR, header_at, "funds.total", f"「{FUNDS}」下面找不到「{label('funds.total')}」的金额")
         return funds
 
     def read_goals(self) -> dict:
@@ -269,7 +254,7 @@ class _Reader(SheetReader):
         goals = {}
         for key, at in (("period", period_at), ("annual", annual_at)):
             if at is None:
-                self.problem("J605", Severity.ERROR, None, f"goals.{key}", f"表中找不到栏目「{L(f'goals.{key}')}」")
+                self.problem("J605", Severity.ERROR, None, f"goals.{key}", f"表中找不到栏目「{label(f'goals.{key}')}」")
                 goals[key] = None
                 continue
             value = self.below(at) if across else self.value_right(at)
@@ -321,31 +306,31 @@ def to_yaml(data: dict, source_note: str, schema_path: str) -> str:
     p = data.get("project") or {}
     out += ["project:", f"  name: {scalar(p.get('name'))}".rstrip(), f"  id: {scalar(p.get('id'))}".rstrip()]
     if p.get("code"):
-        out.append(c(f"  code: {scalar(p['code'])}", L("project.code")))
-    out.append(c(f"  attribute: {scalar(p.get('attribute'))}", L("project.attribute")))
+        out.append(c(f"  code: {scalar(p['code'])}", label("project.code")))
+    out.append(c(f"  attribute: {scalar(p.get('attribute'))}", label("project.attribute")))
     options = p.get("attribute_options")
     if options and tuple(options) != DEFAULT_ATTRIBUTES:
         out.append(f"  attribute_options: [{', '.join(scalar(o, flow=True) for o in options)}]")
     period = p.get("period")
     if period:
-        out.append(c(f"  period: {{start: {_bound(period.get('start'))}, end: {_bound(period.get('end'))}}}", L("project.period")))
+        out.append(c(f"  period: {{start: {_bound(period.get('start'))}, end: {_bound(period.get('end'))}}}", label("project.period")))
     else:
-        out.append(c("  period:", L("project.period")))
+        out.append(c("  period:", label("project.period")))
     for key in ("manager", "phone"):
         if p.get(key):
-            out.append(c(f"  {key}: {scalar(p[key])}", L(f"project.{key}")))
+            out.append(c(f"  {key}: {scalar(p[key])}", label(f"project.{key}")))
     dept = data.get("department") or {}
-    out += ["", c("department:", L("department")), f"  name: {scalar(dept.get('name'))}".rstrip(), f"  id: {scalar(dept.get('id'))}".rstrip()]
-    out.append(c(f"implementer: {scalar(data.get('implementer'))}", L("implementer")))
+    out += ["", c("department:", label("department")), f"  name: {scalar(dept.get('name'))}".rstrip(), f"  id: {scalar(dept.get('id'))}".rstrip()]
+    out.append(c(f"implementer: {scalar(data.get('implementer'))}", label("implementer")))
     funds = data.get("funds") or {}
     sources = funds.get("sources") or []
-    out += ["", c("funds:", L("funds")), f"  total: {_amounts(funds.get('total') or {})}"]
-    out.append(c("  sources:" + ("" if sources else " []"), L("funds.sources")))
+    out += ["", c("funds:", label("funds")), f"  total: {_amounts(funds.get('total') or {})}"]
+    out.append(c("  sources:" + ("" if sources else " []"), label("funds.sources")))
     out += [f"    - {_amounts(row, with_label=True)}" for row in sources]
     goals = data.get("goals") or {}
-    out += ["", c("goals:", L("goals"))]
+    out += ["", c("goals:", label("goals"))]
     out += [f"  {key}: {prose(goals.get(key), '    ')}".rstrip() for key in ("period", "annual")]
     indicators = data.get("indicators") or []
-    out += ["", c("indicators:" + ("" if indicators else " []"), L("indicators"))]
+    out += ["", c("indicators:" + ("" if indicators else " []"), label("indicators"))]
     out += indicators_lines(indicators)
     return "\n".join(out) + "\n"

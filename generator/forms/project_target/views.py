@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from functools import partial
 
-from ...charts import bar_chart
-from ...compare import Comparison, compare_indicators, compare_lines
-from ...fieldpath import label
-from ...fields import format_amount
-from ...indicators import indicator_blocks, indicator_rows, indicator_table
-from ...render import prose_rows
-from ..base import Column, Table
-from .model import ProjectTarget
+from generator.render.charts import bar_chart
+from generator.render.compare import Comparison, compare_indicators, compare_lines
+from generator.core.fields import format_amount
+from generator.forms.indicators import indicator_blocks, indicator_rows, indicator_table
+from generator.render.templates import prose_rows
+from generator.core.form import Column, Table
+from generator.forms.project_target.model import label, ProjectTarget
 
-L = partial(label, ProjectTarget)
 
 
 def _bound(value) -> str:
@@ -44,26 +41,26 @@ def context(d: ProjectTarget, plan) -> dict:
 
 
 def _fund_lines(d: ProjectTarget, column: str) -> list[tuple[str, str, object]]:
-    group = L(f"funds.total.{column}")
-    lines = [(group, L("funds.total"), getattr(d.funds.total, column))]
+    group = label(f"funds.total.{column}")
+    lines = [(group, label("funds.total"), getattr(d.funds.total, column))]
     return lines + [(group, source.label, getattr(source, column)) for source in d.funds.sources]
 
 
 def tables(d: ProjectTarget) -> list[Table]:
-    header = [L("funds.sources.label"), L("funds.total.period"), L("funds.total.annual")]
-    rows = [[L("funds.total"), d.funds.total.period, d.funds.total.annual]]
+    header = [label("funds.sources.label"), label("funds.total.period"), label("funds.total.annual")]
+    rows = [[label("funds.total"), d.funds.total.period, d.funds.total.annual]]
     rows += [[s.label, s.period, s.annual] for s in d.funds.sources]
     indicator_header, indicator_rows_ = indicator_table(d.indicators)
     return [
-        Table("funds", L("funds"), header, rows),
-        Table("indicators", L("indicators"), indicator_header, indicator_rows_),
+        Table("funds", label("funds"), header, rows),
+        Table("indicators", label("indicators"), indicator_header, indicator_rows_),
     ]
 
 
 def charts(d: ProjectTarget):
     return [
-        bar_chart("annual", f"{L('funds.total.annual')}的来源", [(s.label, s.annual) for s in d.funds.sources]),
-        bar_chart("period", f"{L('funds.total.period')}的来源", [(s.label, s.period) for s in d.funds.sources]),
+        bar_chart("annual", f"{label('funds.total.annual')}的来源", [(s.label, s.annual) for s in d.funds.sources]),
+        bar_chart("period", f"{label('funds.total.period')}的来源", [(s.label, s.period) for s in d.funds.sources]),
     ]
 
 
@@ -73,7 +70,7 @@ def compare(previous: ProjectTarget, current: ProjectTarget) -> Comparison:
         amounts=compare_lines(_fund_lines(previous, "annual"), _fund_lines(current, "annual")),
         indicators=compare_indicators(previous.indicators, current.indicators),
         goal_changed=previous.goals.annual.strip() != current.goals.annual.strip(),
-        goal_label=L("goals.annual"),
+        goal_label=label("goals.annual"),
     )
 
 
@@ -82,12 +79,12 @@ def page(d: ProjectTarget, previous: ProjectTarget | None) -> dict:
 
 
 def headline(d: ProjectTarget):
-    return L("funds.total.annual"), d.funds.total.annual
+    return label("funds.total.annual"), d.funds.total.annual
 
 
 COLUMNS = (
-    Column(L("funds.total.annual"), lambda d: format_amount(d.funds.total.annual), unit="万元"),
-    Column(L("funds.total.period"), lambda d: format_amount(d.funds.total.period), unit="万元"),
-    Column(L("project.period"), period_text, numeric=False),
+    Column(label("funds.total.annual"), lambda d: format_amount(d.funds.total.annual), unit="万元"),
+    Column(label("funds.total.period"), lambda d: format_amount(d.funds.total.period), unit="万元"),
+    Column(label("project.period"), period_text, numeric=False),
     Column("绩效指标", lambda d: f"{sum(1 for _ in indicator_rows(d.indicators))} 项"),
 )

@@ -1,0 +1,121 @@
+"""Every problem code: its severity, a title for the README's table, and its message template.
+
+The shared codes are listed here; a form adds its own (Form.codes) when it is registered. A check
+reports by code and values (`loaded.report("J201", path, …)`), so wording lives in one place and
+the README's table of codes is generated from this catalogue (`jixiao codes`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.core.problems import Severity
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: Severity
+    title: str  # what the code means, one line, for the README's table
+    message: str = "{detail}"  # str.format template filled by the check that reports it
+
+    def text(self, **values) -> str:
+        return self.message.format(**values)
+
+
+CODES: dict[str, Code] = {}
+
+
+def register(*codes: Code) -> None:
+    for code in codes:
+        known = CODES.get(code.code)
+        if known is not None and known != code:
+            raise ValueError(f"problem code {code.code} is registered twice with different meanings")
+        CODES[code.code] = code
+
+
+def unregister(*names: str) -> None:
+    for name in names:
+        CODES.pop(name, None)
+
+
+def code(name: str) -> Code:
+    return CODES[name]
+
+
+register(
+    Code("J000", ERROR, "文件或文件夹不存在，或无法读取"),
+    Code("J001", ERROR, "YAML 语法错误（Tab 缩进、引号未闭合、缩进不齐、`*别名`、不可打印的控制字符……）"),
+    Code("J002", ERROR, "不是 UTF-8 编码（如 GBK/“ANSI”、UTF-16），请另存为 UTF-8"),
+    Code("J003", ERROR, "同一层里有重复的键"),
+    Code("J004", ERROR, "文件过大（超过 2 MB）或某一行过长"),
+    Code("J005", WARNING, "文件夹里一份申报也没有", "文件夹里没有申报文件（*.yaml）"),
+    Code("J010", ERROR, "缺少必填字段，或必填的值为空"),
+    Code("J011", ERROR, "值的类型或格式不对（金额、整数、日期、应加引号的文字……），或文件是空的、顶层不是“键: 值”"),
+    Code("J012", ERROR, "未知字段（常是拼写错误，会给出最接近的字段名）"),
+    Code(
+        "J013", ERROR, "`form:` 不是已知的表，或文件像另一种表却没有写 `form:`",
+    ),
+    Code("J205", ERROR, "金额为负数", "金额 {amount} 为负数"),
+    Code(
+        "J206", ERROR, "金额的小数位过多（部门整体表两位，项目表至多六位）",
+        "金额 {amount} 超过{places}位小数；金额以万元计，{rule}",
+    ),
+    Code("J207", ERROR, "同一列表里两行同名（如两行“其他资金”、两项同名任务）", "{what}「{name}」重复（第 {line} 行已有）"),
+    Code(
+        "J301", ERROR, "一级指标不在官方指标体系中",
+        "一级指标「{name}」不在官方指标体系中，应为 产出指标、效益指标、满意度指标 或 成本指标",
+    ),
+    Code("J302", WARNING, "二级指标不在官方指标体系中", "二级指标「{name}」不在官方指标体系中，请核对名称"),
+    Code("J303", WARNING, "二级指标放在了不属于它的一级指标下", "二级指标「{name}」按官方指标体系属于{home}，不属于{level1}"),
+    Code(
+        "J304", ERROR, "三级指标的名称是一级或二级指标名（多半是转录时错了一列）",
+        "三级指标「{name}」是一级或二级指标的名称；这一行可能错了一列（表格转录时常见）",
+    ),
+    Code("J305", ERROR, "指标值为空（两列写法缺了其中一个也算）", "三级指标「{name}」的指标值为空"),
+    Code("J306", WARNING, "指标值只有数字没有单位（如 `100`，应为 `100%`）", "指标值「{value}」只有数字没有单位（如 %、个、万人次）"),
+    Code("J307", ERROR, "同一二级指标下三级指标重复", "三级指标「{name}」重复（第 {line} 行已有）"),
+    Code(
+        "J309", ERROR, "同一份文件里既有一列写法（`value`）又有两列写法（`period_value`/`annual_value`）",
+        "同一张表的指标值列不一致：这一项写 {this}，第一个指标（第 {line} 行）写 {first}",
+    ),
+    Code("J310", ERROR, "缺少产出指标或效益指标（必备的一级指标）", "缺少一级指标「{name}」；绩效指标至少要有产出指标和效益指标"),
+    Code("J311", WARNING, "缺少满意度指标", "没有满意度指标；服务对象满意度一般应作为一级指标列出"),
+    Code(
+        "J312", ERROR, "模板占位符没有替换（`*`、`**`、`XX`、`××`、单独的 `—`）",
+        "「{value}」像是模板里的占位符（{mark}），请填上实际内容",
+    ),
+    Code(
+        "J313", WARNING, "数量、质量、时效、成本指标用了模糊的说法（有效提升、进一步提高……）",
+        "{level2}「{name}」的指标值「{value}」没有数字，难以衡量；请写成可核验的数值，如 ≥ 95%",
+    ),
+    Code("J401", WARNING, "文件名或所在文件夹与文件里的标识不一致", "{detail}"),
+    Code("J402", WARNING, "预算年度与所在文件夹不一致", "预算年度 {year} 与所在文件夹「{folder}」不一致"),
+    Code("J403", ERROR, "两个文件会写到同一个位置（同一年度同一部门标识，或同一部门的同一项目标识）", "{what}已被 {other} 使用"),
+    Code("J601", ERROR, "导入时：工作簿无法读取（损坏、空文件、不是 Excel/OpenDocument 工作簿、没有任何内容）"),
+    Code("J602", ERROR, "导入时：工作簿设有打开密码（已加密）"),
+    Code("J603", ERROR, "导入时：文件过大（超过 10 MB，或解压后超过 100 MB、单表超过 20 万个单元格）"),
+    Code("J604", ERROR, "导入时：整本工作簿里没有申报表", "工作簿里没有找到申报表：没有哪个工作表含有「部门名称」「三级指标」等栏目"),
+    Code("J605", ERROR, "导入时：表中找不到必需的栏目（如「总体绩效目标」「部门预算支出」），或找不到预算年度"),
+    Code("J606", ERROR, "导入时：单元格的值不对（金额、人数不是数字，有金额没有项目名称，一级/二级指标为空……）"),
+    Code("J607", WARNING, "导入时：非空单元格不在申报表的任何栏目里，没有导入（列出单元格和内容）"),
+    Code("J608", ERROR, "导入时：目标文件已存在，没有覆盖（`--force` 覆盖）", "{target} 已存在，没有覆盖（要覆盖请加 --force）"),
+    Code("J609", ERROR, "导入时：无法由部门名称生成部门标识，或对含多份申报的工作簿用了 `--id`"),
+    Code("J610", ERROR, "导入时：两张表得到同一个目标文件（同一年度、同一部门标识）", "与 {other} 得到同一个文件 {target}，请分别导入并用 --id 区分"),
+    Code("J611", WARNING, "导入时：某个工作表里没有申报表，跳过", "这个工作表里没有申报表（找不到「部门名称」「三级指标」等栏目），跳过"),
+    Code("J501", ERROR, "排 PDF 时：字体里没有申报中的某个字符（会印成空框），指出字符、字段和行"),
+    Code("J510", ERROR, "排 PDF 时：WeasyPrint 报告了警告（样式被忽略、字体缺失……），一律当作错误", "排版时 WeasyPrint 报告：{detail}"),
+    Code("J520", ERROR, "发布网站时：`--pdf-from` 的文件夹里缺少某份申报的 PDF", "{pdf} 不存在；请先用 jixiao build pdf 生成（分片构建时，把各片的输出合到同一个文件夹）"),
+)
+
+
+def markdown_table() -> str:
+    """The README's table of codes, in code order: the shared codes and those of the forms
+    registered so far (core.registry.all_codes() registers every form first)."""
+    rows = ["| 代码 | 级别 | 含义 |", "| --- | --- | --- |"]
+    for name in sorted(CODES):
+        entry = CODES[name]
+        rows.append(f"| {entry.code} | {entry.severity.label} | {entry.title} |")
+    return "\n".join(rows) + "\n"

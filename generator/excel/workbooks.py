@@ -1,0 +1,90 @@
+"""The workbook stage: each document in its form's official layout as a worksheet
+(output/xlsx/<location>.xlsx), and one workbook per year with a sheet per document, as bureaus
+circulate them. Incremental and byte-for-byte repeatable like the PDFs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from generator.core.files import Outputs, in_shard, write_atomically
+from generator.core.unchanged import workbook_inputs_fingerprint
+from generator.core.history import source_date
+
+def xlsx_path(out: Path, loaded) -> Path:
+    return out / "xlsx" / f"{loaded.location}.xlsx"
+
+
+def year_xlsx_path(out: Path, year: int) -> Path:
+    return out / "xlsx" / str(year) / f"jixiao-{year}.xlsx"
+
+
+def workbook_bytes(items: list, stamp) -> bytes:
+    """One workbook with a sheet per document (in the order given) whose form has a sheet, saved deterministically."""
+    from openpyxl import Workbook
+
+    from generator.excel.write import save_deterministic
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    used: set[str] = set()
+    for item in items:
+        sheet = item.form.sheet
+        if sheet is None:  # a form with no worksheet layout (the self-evaluations)
+            continue
+        title = base = sheet.sheet_title(item.declaration)
+        number = 2
+        while title.lower() in used:  # sheet names are unique regardless of case
+            suffix = f"（{number}）"
+            title = base[: 31 - len(suffix)] + suffix
+            number += 1
+        used.add(title.lower())
+        sheet.write_sheet(item.declaration, workbook.create_sheet(title))
+    return save_deterministic(workbook, stamp.replace(tzinfo=None) if stamp else None)
+
+
+def build_workbooks(documents: list, out: Path, force: bool = False, shard=None) -> Outputs:
+    """A workbook for every document (of this shard) whose form has a sheet and whose inputs changed,
+    and one per year (built by the shard its path falls to, from every document of the year)."""
+    result = Outputs()
+    common = workbook_inputs_fingerprint()
+    manifest_path = out / "xlsx" / ".fingerprints.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    by_year: dict[int, list[tuple[object, str, object]]] = {}
+    for item in documents:
+        if item.form.sheet is None:
+            continue
+        date = source_date(item)
+        fingerprint = hashlib.sha256(f"{common}\0{date.isoformat()}\0".encode() + item.path.read_bytes()).hexdigest()
+        by_year.setdefault(item.year, []).append((item, fingerprint, date))
+        if not in_shard(item.location, shard):
+            continue
+        target = xlsx_path(out, item)
+        result.files[item.location] = target
+        key = target.relative_to(out).as_posix()
+        if not force and target.is_file() and manifest.get(key) == fingerprint:
+            result.skipped.append(target)
+            continue
+        write_atomically(target, workbook_bytes([item], date))
+        manifest[key] = fingerprint
+        result.written.append(target)
+    for year, members in sorted(by_year.items()):
+        members.sort(key=lambda m: (m[0].department.name, m[0].department.id, m[0].location))
+        if not in_shard(f"{year}/jixiao-{year}", shard):
+            continue
+        target = year_xlsx_path(out, year)
+        key = target.relative_to(out).as_posix()
+        fingerprint = hashlib.sha256("\0".join(f for _, f, _ in members).encode()).hexdigest()
+        if not force and target.is_file() and manifest.get(key) == fingerprint:
+            result.skipped.append(target)
+            continue
+        stamp = max(date for _, _, date in members)
+        write_atomically(target, workbook_bytes([m[0] for m in members], stamp))
+        manifest[key] = fingerprint
+        result.written.append(target)
+    write_atomically(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    return result

@@ -1,0 +1,443 @@
+"""The site stage: a page per document in the official layout, year and home listings, downloads,
+search. It works on the loaded documents and the PDFs the PDF stage made; it knows no form by name."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import os
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+from typing import Callable
+
+from generator import __version__
+from generator.core import registry
+from generator.site.export import declaration_json, table_csv, year_bundle
+from generator.core.fieldpath import field_label
+from generator.core.fields import format_amount, format_total
+from generator.core.history import Change, commit_dates, histories, source_date
+from generator.core.problems import Problem
+from generator.render.templates import DOCS, TEMPLATES, doc_to_html, environment, form_context
+from generator.excel.workbooks import workbook_bytes, xlsx_path
+
+SITE_TITLE = "部门预算绩效目标公开"
+STATIC_FILES = ("form.css", "site.css", "search.js", "favicon.svg")
+# The guide's pages in the order its menu lists them; any other page of docs/ follows by name.
+HELP_ORDER = ("index", "first-filing", "vscode", "excel", "codes", "publishing")
+
+
+@dataclass(frozen=True)
+class HelpPage:
+    """One page of the user guide (docs/<name>.md), at help/<name>.html (help/index.html for index)."""
+
+    name: str
+    title: str
+    body: str
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.html"
+
+
+def help_pages(folder: Path = DOCS) -> list[HelpPage]:
+    if not folder.is_dir():
+        return []
+    paths = sorted(folder.glob("*.md"), key=lambda p: (HELP_ORDER.index(p.stem) if p.stem in HELP_ORDER else len(HELP_ORDER), p.stem))
+    pages = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), path.stem)
+        pages.append(HelpPage(path.stem, title, doc_to_html(text)))
+    return pages
+
+
+@dataclass
+class Entry:
+    """One document as the site shows it."""
+
+    loaded: object  # load.LoadedDocument
+    history: list[Change] = field(default_factory=list)
+    related: list["Entry"] = field(default_factory=list)  # the same department's other forms that year
+
+    @property
+    def form(self):
+        return self.loaded.form
+
+    @property
+    def d(self):
+        return self.loaded.declaration
+
+    @property
+    def folder(self) -> str:
+        return self.loaded.location
+
+    @property
+    def depth(self) -> int:
+        return len(PurePosixPath(self.folder).parts)
+
+    @property
+    def year(self) -> int:
+        return self.loaded.year
+
+    @property
+    def department(self):
+        return self.loaded.department
+
+    @property
+    def name(self) -> str:
+        return self.form.name(self.d)
+
+    @property
+    def base(self) -> str:
+        """Base name of its downloads: nansha-dongchong.pdf, roads.json."""
+        return self.form.output_name(self.d)
+
+    @property
+    def is_department_form(self) -> bool:
+        return self.form.heads_department
+
+    @property
+    def cells(self) -> list[str]:
+        """The form's listing columns for this document."""
+        return [column.value(self.d) for column in self.form.columns]
+
+    @property
+    def facts(self) -> list[tuple[str, str]]:
+        return [(column.header, column.text(self.d)) for column in self.form.columns]
+
+    @property
+    def headline(self) -> str:
+        if self.form.headline is None:
+            return ""
+        title, amount = self.form.headline(self.d)
+        return f"{title} {format_amount(amount)} 万元"
+
+    def downloads(self) -> list[tuple[str, str, str]]:
+        """(file name, what it is, format) in the order the page lists them."""
+        base = self.base
+        files = [
+            (f"{base}.pdf", f"{self.form.title} PDF（可打印、归档，内含 YAML 源数据）", "PDF"),
+        ]
+        if self.form.sheet is not None:
+            files.append((f"{base}.xlsx", f"{self.form.title} Excel（官方版式，可用 jixiao import 导回）", "XLSX"))
+        files += [
+            (f"{base}.yaml", "YAML 源文件", "YAML"),
+            (f"{base}.json", "完整数据", "JSON"),
+        ]
+        files += [(f"{base}-{table.name}.csv", table.title, "CSV") for table in self.form.tables(self.d)]
+        return files
+
+
+@dataclass(frozen=True)
+class Group:
+    """One form's documents in a year, as a listing table."""
+
+    form: object
+    entries: list[Entry]
+    related_kinds: list  # for department forms: the other forms counted per department
+
+    @property
+    def shows_department(self) -> bool:
+        """A listing of projects (any form but the department's own) names each one's department."""
+        return not self.form.heads_department
+
+
+def _write(target: Path, data: bytes) -> None:
+    """A new file in the staging folder. No temporary file and rename per file (write_atomically): no
+    one reads the folder before build_site swaps it in whole, and creating files is slow enough on
+    some disks to be a good part of a page's time."""
+    with open(target, "wb") as stream:
+        stream.write(data)
+
+
+def _relative(depth: int) -> str:
+    return "../" * depth
+
+
+def _previous(entry: Entry, entries: list[Entry]) -> Entry | None:
+    """The same form of the same department (and project) in the latest earlier year."""
+    tail = PurePosixPath(entry.folder).parts[1:]
+    earlier = [
+        e for e in entries
+        if e.form is entry.form and PurePosixPath(e.folder).parts[1:] == tail and e.year < entry.year
+    ]
+    return max(earlier, key=lambda e: e.year) if earlier else None
+
+
+def related_summary(entry: Entry, kind) -> str:
+    """'3 份 · 合计 125.00 万元': a department's documents of another form, for the year listing."""
+    mine = [e for e in entry.related if e.form is kind]
+    if not mine:
+        return "—"
+    text = f"{len(mine)} 份"
+    if kind.headline is not None:
+        total = sum((kind.headline(e.d)[1] for e in mine), Decimal(0))
+        text += f" · 合计 {format_total(total)} 万元"
+    return text
+
+
+class SiteWriter:
+    """Renders pages into a fresh folder, which replaces the site only once it is complete."""
+
+    def __init__(self, entries: list[Entry], pdfs: dict[str, Path], workbooks: dict[str, Path] | None = None):
+        order = list(registry.forms())
+        self.entries = sorted(
+            entries, key=lambda e: (-e.year, e.department.name, e.department.id, order.index(e.form.kind), e.folder)
+        )
+        self.pdfs = pdfs
+        self.workbooks = workbooks or {}
+        self.env = environment()
+        self.env.globals["related_summary"] = related_summary
+        self.years = sorted({e.year for e in self.entries}, reverse=True)
+        # Indexed once, so that a page finds its relatives without a pass over every entry.
+        together: dict[tuple, list[Entry]] = {}
+        self.lineage: dict[tuple, list[Entry]] = {}  # one form of one department (and project), every year
+        for entry in self.entries:
+            together.setdefault((entry.year, entry.department.id), []).append(entry)
+            self.lineage.setdefault((entry.form.kind, PurePosixPath(entry.folder).parts[1:]), []).append(entry)
+        for entry in self.entries:
+            entry.related = [e for e in together[(entry.year, entry.department.id)] if e is not entry]
+
+    def groups(self, year: int) -> list[Group]:
+        in_year = [e for e in self.entries if e.year == year]
+        kinds = [form for form in registry.forms().values() if any(e.form is form for e in in_year)]
+        groups = []
+        for form in kinds:
+            # The department form's row counts its department's other amount-bearing forms (projects).
+            others = [k for k in kinds if k is not form and k.headline is not None] if form.heads_department else []
+            groups.append(Group(form, [e for e in in_year if e.form is form], others))
+        return groups
+
+    def page(self, template: str, target: Path, depth: int, **context) -> None:
+        html = self.env.get_template(f"site/{template}").render(
+            root=_relative(depth), site_title=SITE_TITLE, years=self.years, version=__version__, **context
+        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write(target, html.encode("utf-8"))
+
+    def write_listings(self, out: Path) -> None:
+        """The static files and every page but the documents' own: home, search, guide, years."""
+        self.copy_static(out)
+        self.page("index.html", out / "index.html", 0, groups_by_year=[(y, self.groups(y)) for y in self.years])
+        departments = sorted({e.department.name for e in self.entries})
+        self.page("search.html", out / "search.html", 0, departments=departments)
+        guide = help_pages()
+        for item in guide:
+            self.page("help.html", out / "help" / item.file, 1, help_page=item, guide=guide)
+        for year in self.years:
+            self.page("year.html", out / str(year) / "index.html", 1, year=year, groups=self.groups(year), bundle=_bundle(year))
+
+    def write_document(self, entry: Entry, out: Path) -> None:
+        """A document's page: its form in the official layout, with what the site adds around it."""
+        previous = _previous(entry, self.lineage[(entry.form.kind, PurePosixPath(entry.folder).parts[1:])])
+        form_page = entry.form.template("page.html") if entry.form.has_template("page.html") else None
+        evaluation = next(
+            (e for e in entry.related if e.form.target_location and e.form.target_location(e.d) == entry.folder), None
+        )
+        department_entry = next(
+            (e for e in entry.related if e.is_department_form), None
+        ) if not entry.is_department_form else None
+        self.page(
+            "document.html",
+            out / entry.folder / "index.html",
+            entry.depth,
+            entry=entry,
+            previous_entry=previous,
+            department_entry=department_entry,
+            form_page=form_page,
+            owner_label=field_label(entry.form.model, ("department",)) or "部门",
+            evaluation={"entry": evaluation, **evaluation.form.target_summary(evaluation.d)} if evaluation else None,
+            **entry.form.page(entry.d, previous.d if previous else None),
+            **form_context(entry.form, entry.d),
+        )
+
+    def copy_static(self, out: Path) -> None:
+        (out / "static").mkdir(parents=True, exist_ok=True)
+        for name in STATIC_FILES:
+            _write(out / "static" / name, (TEMPLATES / "static" / name).read_bytes())
+
+    def data_files(self, entry: Entry) -> list[tuple[str, bytes]]:
+        """YAML, JSON and CSVs of one document: (file name, bytes), for its page and its year's ZIP."""
+        base = entry.base
+        files = [
+            (f"{base}.yaml", entry.loaded.path.read_bytes()),
+            (f"{base}.json", declaration_json(entry.d).encode("utf-8")),
+        ]
+        files += [(f"{base}-{t.name}.csv", table_csv(t).encode("utf-8")) for t in entry.form.tables(entry.d)]
+        return files
+
+    def write_downloads(self, entry: Entry, out: Path) -> list[tuple[str, bytes]]:
+        """A document's files beside its page; returns its data files, which its year's ZIP holds too."""
+        folder = out / entry.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.pdfs[entry.folder], folder / f"{entry.base}.pdf")
+        if entry.form.sheet is not None:
+            made = self.workbooks.get(entry.folder)
+            if made is not None and made.is_file():  # built by the workbook stage: the same bytes
+                shutil.copyfile(made, folder / f"{entry.base}.xlsx")
+            else:
+                _write(folder / f"{entry.base}.xlsx", workbook_bytes([entry.loaded], source_date(entry.loaded)))
+        files = self.data_files(entry)
+        for name, data in files:
+            _write(folder / name, data)
+        return files
+
+    def bundle(self, year: int, data: list[list[tuple[str, bytes]]]) -> bytes:
+        """The year's ZIP of its documents' data files (`data`: each one's, in the order of self.entries)."""
+        in_year = [e for e in self.entries if e.year == year]
+        files = []
+        for entry, entry_files in zip(in_year, data, strict=True):
+            parent = PurePosixPath(entry.folder).parent
+            files += [(f"{parent}/{name}", content) for name, content in entry_files]
+        stamp = max(source_date(e.loaded) for e in in_year)
+        stamp = max(stamp, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc))  # ZIP cannot go earlier
+        return year_bundle(files, stamp.timetuple()[:6])
+
+    def write(self, out: Path, jobs: int = 1, beside: Callable[[Path], None] | None = None) -> None:
+        """The documents' pages first; then, while `beside(out)` runs in a thread (build_site's search
+        index, which reads only those pages), their downloads and each year's ZIP. With `jobs` > 1
+        forked workers share the documents out, and this process writes the listings meanwhile;
+        every file comes out the same as one process makes it."""
+        documents = range(len(self.entries))
+        with _workers(self, out, jobs) as start, ThreadPoolExecutor(max_workers=1) as thread:
+            pages = start(_write_document, documents)
+            self.write_listings(out)
+            pages()
+            started = thread.submit(beside, out) if beside else None
+            if started:
+                _workers_yield()
+            data = start(_write_downloads, documents)()
+            by_year: dict[int, list] = {year: [] for year in self.years}
+            for entry, files in zip(self.entries, data):
+                by_year[entry.year].append(files)
+            for year, content in zip(self.years, start(_bundle_bytes, list(by_year.items()))()):
+                _write(out / str(year) / _bundle(year), content)
+            if started:
+                started.result()
+
+
+def _bundle(year: int) -> str:
+    return f"jixiao-{year}.zip"
+
+
+# What the workers work on: set before they are forked, so each inherits the loaded documents and
+# the entries made of them instead of having them pickled to it.
+_WORK: dict = {}
+
+
+def _write_document(index: int) -> None:
+    _WORK["writer"].write_document(_WORK["writer"].entries[index], _WORK["out"])
+
+
+def _write_downloads(index: int) -> list[tuple[str, bytes]]:
+    return _WORK["writer"].write_downloads(_WORK["writer"].entries[index], _WORK["out"])
+
+
+def _bundle_bytes(task: tuple[int, list]) -> bytes:
+    return _WORK["writer"].bundle(*task)
+
+
+def _workers_yield() -> None:
+    """Lower the workers' priority while the search index is built: the build waits for Pagefind,
+    not for the downloads and ZIPs, so Pagefind takes the cores it can use and the workers the
+    rest (for 1,000 pages on two cores, about 1.5 s sooner than sharing alike)."""
+    import multiprocessing
+
+    for child in multiprocessing.active_children():  # the pool's workers; one job has none
+        try:
+            os.setpriority(os.PRIO_PROCESS, child.pid, 10)
+        except ProcessLookupError:
+            pass
+
+
+@contextmanager
+def _workers(writer: SiteWriter, out: Path, jobs: int):
+    """start(function, items) → wait(), which returns the function's results in order: worked out
+    by `jobs` forked workers, started at once; or, with one job, in this process when waited for."""
+    _WORK.update(writer=writer, out=out)
+    jobs = min(jobs, len(writer.entries))
+    # The loaded documents live until the site is written: set apart from the cycle collector, which
+    # would otherwise walk them all in every process each time it runs (and, in a forked worker, copy
+    # every memory page it touches). Put back when the site is written.
+    gc.freeze()
+    try:
+        if jobs <= 1:
+            yield lambda function, items: lambda: [function(item) for item in items]
+            return
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            # A few chunks per worker: few messages, and a slow chunk leaves the others work to take.
+            yield lambda function, items: pool.map_async(function, items, chunksize=max(1, len(items) // (4 * jobs))).get
+    finally:
+        gc.unfreeze()
+        _WORK.clear()
+
+
+def index_search(site: Path) -> None:
+    """Pagefind over the document pages (their form and headings). Its command line rather than its
+    Python API: the same index, written by one process instead of a service answered by polling,
+    and about a second and a half sooner for 1,000 pages. Run in the site's folder, where no
+    pagefind.yml is, and without PAGEFIND_* settings from the environment, so that nothing but the
+    pages decides the index."""
+    from pagefind.service import get_executable
+
+    binary = get_executable()
+    if binary is None:
+        raise FileNotFoundError("Pagefind 的程序没有找到：pip install 'pagefind[extended]'")
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND_")}
+    done = subprocess.run(
+        [str(binary), "--site", ".", "--output-subdir", "pagefind", "--force-language", "zh", "--silent"],
+        cwd=site, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"Pagefind 建索引失败：{done.stderr.decode('utf-8', 'replace').strip()}")
+
+
+def published(documents: list, folder: Path) -> tuple[dict[str, Path], dict[str, Path], list[Problem]]:
+    """--pdf-from: the PDFs (and workbooks, where there) that `build pdf`/`build xlsx` wrote into
+    `folder`, e.g. the artifacts of a CI matrix's shards gathered in one place; J520 for a PDF missing."""
+    pdfs, workbooks, problems = {}, {}, []
+    for item in documents:
+        pdf = folder / "pdf" / f"{item.location}.pdf"
+        if pdf.is_file():
+            pdfs[item.location] = pdf
+        else:
+            problems.append(item.report("J520", (), pdf=pdf))
+        workbook = xlsx_path(folder, item)
+        if workbook.is_file():
+            workbooks[item.location] = workbook
+    return pdfs, workbooks, problems
+
+
+def build_site(
+    documents: list, out: Path, pdfs: dict[str, Path], workbooks: dict[str, Path] | None = None, search: bool = True,
+    jobs: int = 1,
+) -> list[Problem]:
+    """Every page into a temporary folder, swapped in for the old site only when complete."""
+    commit_dates([item.path for item in documents])  # one git call for every page's dates
+    changes = histories([item.path for item in documents])
+    entries = [Entry(item, changes[os.path.abspath(item.path)]) for item in documents]
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        SiteWriter(entries, pdfs, workbooks).write(staging, jobs, beside=index_search if search else None)
+        os.chmod(staging, 0o755)
+        if out.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            os.replace(out, retired / "site")
+            os.replace(staging, out)
+            shutil.rmtree(retired)
+        else:
+            os.replace(staging, out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return []
