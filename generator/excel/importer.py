@@ -50,9 +50,9 @@ def _year_from_path(path: Path) -> int | None:
 
 
 def _sheet_forms() -> list:
-    from generator.core.registry import FORMS
+    from generator.core import registry
 
-    return [form for form in FORMS.values() if form.sheet is not None]
+    return [form for form in registry.forms().values() if form.sheet is not None]
 
 
 def _best_form(grid, forms: list):

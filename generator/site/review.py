@@ -176,7 +176,7 @@ def review(documents: list, problems: list[Problem], roster: Roster | None, year
             "with_errors": sum(1 for row in rows if any(f.status == "有错误" for f in row.forms)),
             "spending": format_total(figures.get("spending", Decimal(0))),
             "project_funds": format_total(figures.get("project_funds", Decimal(0))),
-            "indicators": sum(sum(1 for _ in indicator_rows(d.declaration.indicators)) for d in targets),
+            "indicators": sum(sum(1 for _ in indicator_rows(getattr(d.declaration, "indicators", []))) for d in targets),
             "quantified_outputs": f"{quantified}/{outputs}",
             "quantified_share": f"{(Decimal(quantified) * 100 / outputs).quantize(Decimal('0.1'))}%" if outputs else "—",
             "missing_dimension": sorted({row.name for row in rows for p in row.findings if p.code in ("J310", "J311")}),
