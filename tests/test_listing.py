@@ -17,9 +17,9 @@ import pytest
 import yaml
 from playwright.sync_api import sync_playwright
 
-from generator.listing import Column, Facet, Row, cell, number_cell, options_from, text_key
-from generator.listing import number_key as number_key_of
-from generator.render import TEMPLATES, environment
+from generator.site.listing import Column, Facet, Row, cell, number_cell, options_from, text_key
+from generator.site.listing import number_key as number_key_of
+from generator.render.templates import TEMPLATES, environment
 from site_fixtures import CHROMIUM, CHROMIUM_ARGS, ROOT
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -574,7 +574,7 @@ def _indicator_lines(rows: Sequence[tuple], values) -> list[str]:
 def _evaluate(rows: Sequence[tuple], budget: Decimal, grade_wanted: str, rng: _Rng):
     """(funds lines' executed figure, per-row YAML lines, total, grade) for a self-evaluation aiming
     at `grade_wanted`; the total and grade come from jixiao's own scoring rules."""
-    from generator import scoring
+    from generator.forms.self_evaluation import scoring
 
     low, high = _GRADE_QUALITY[grade_wanted]
     quality = _dec(rng, low, high)

@@ -3,7 +3,7 @@ columns, rows of cells with their sort keys, and the facets a reader filters by.
 keys — amounts and scores as plain numbers, names by pinyin — so the browser only compares strings
 and numbers, and the order is the same in every browser and locale.
 
-    from generator.listing import Column, Facet, Row, cell, number_cell
+    from generator.site.listing import Column, Facet, Row, cell, number_cell
     columns = [Column("name", "部门", row_header=True), Column("amount", "支出（万元）", numeric=True)]
     rows = [Row({"name": cell(d.name, href=...), "amount": number_cell(d.spending)}, facets={"dept": d.id})]
     facets = [Facet("dept", "部门", options_from(rows, "dept", labels={...}))]
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable, Mapping, Sequence
 
-from .fields import format_money
+from generator.core.fields import format_money
 
 @dataclass(frozen=True)
 class Column:
