@@ -25,6 +25,18 @@ from .render import TEMPLATES, render_form
 __all__ = ["FontError", "FontSettings", "PdfRenderer", "PdfBuild", "build_pdfs", "pdf_path", "preflight"]
 
 YAML_MIME = "application/yaml"
+# PDF/A-3a, the level of PDF/A that asks for a tagged structure and Unicode text, with PDF/UA-1's
+# identification added to its XMP (README, "PDF"). WeasyPrint tags the PDF for this variant.
+PDF_VARIANT = "pdf/a-3a"
+
+
+def _finisher(document, pdf) -> None:
+    from .compact import finish
+    from .pdf_tags import identify_ua
+
+    finish(document, pdf)
+    identify_ua(pdf)
+
 
 # The page's margin boxes (the footer, 第 N 页 共 M 页) are not laid out with the body: WeasyPrint would
 # work out all sixteen on every page of every layout paginate makes (a twentieth of a render). Each
@@ -153,6 +165,7 @@ class PdfRenderer:
         from weasyprint.urls import URLFetcherResponse
 
         from .compact import cid_subsets, finish
+        from .pdf_tags import tagged
 
         form, doc = loaded.form, loaded.declaration
         date = date or source_date(loaded)
@@ -183,10 +196,10 @@ class PdfRenderer:
             document, _plan = paginate(layout)
             for page, margins in zip(document.pages, self.margin_boxes(len(document.pages))):
                 page._page_box.children = (*page._page_box.children, *margins)
-            with cid_subsets():  # fonts cut once, to the glyphs used
+            with cid_subsets(), tagged(document):  # fonts cut once, to the glyphs used; tagged (pdf_tags.py)
                 pdf = document.write_pdf(
-                    finisher=finish,
-                    pdf_variant="pdf/a-3b",
+                    finisher=_finisher,
+                    pdf_variant=PDF_VARIANT,
                     attachments=[attachment],
                     pdf_identifier=hashlib.md5(source).hexdigest().encode(),
                     uncompressed_pdf=False,
