@@ -9,7 +9,7 @@ import gc
 import hashlib
 import json
 import logging
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,12 +25,14 @@ from .render import TEMPLATES, render_form
 __all__ = ["FontError", "FontSettings", "PdfRenderer", "PdfBuild", "build_pdfs", "pdf_path", "preflight"]
 
 YAML_MIME = "application/yaml"
-# PDF/A-3a, the level of PDF/A that asks for a tagged structure and Unicode text, with PDF/UA-1's
-# identification added to its XMP (README, "PDF"). WeasyPrint tags the PDF for this variant.
+# Tagged: PDF/A-3a, the level of PDF/A that asks for a structure tree and Unicode text, with PDF/UA-1's
+# identification added to its XMP (README, "PDF"); WeasyPrint tags the PDF for this variant.
+# Untagged (PdfRenderer(tagged=False), for the bench's comparison): PDF/A-3b.
 PDF_VARIANT = "pdf/a-3a"
+UNTAGGED_VARIANT = "pdf/a-3b"
 
 
-def _finisher(document, pdf) -> None:
+def _tagged_finisher(document, pdf) -> None:
     from .compact import finish
     from .pdf_tags import identify_ua
 
@@ -101,6 +103,7 @@ class PdfRenderer:
     """One WeasyPrint set-up (FontConfiguration, stylesheets) shared by every PDF of a build."""
 
     settings: FontSettings = field(default_factory=FontSettings)
+    tagged: bool = True  # a structure tree (PDF/UA-1 with PDF/A-3a), else PDF/A-3b
 
     def __post_init__(self):
         _load_weasyprint()
@@ -196,10 +199,11 @@ class PdfRenderer:
             document, _plan = paginate(layout)
             for page, margins in zip(document.pages, self.margin_boxes(len(document.pages))):
                 page._page_box.children = (*page._page_box.children, *margins)
-            with cid_subsets(), tagged(document):  # fonts cut once, to the glyphs used; tagged (pdf_tags.py)
+            # Fonts cut once, to the glyphs used; the structure tree built by pdf_tags.py.
+            with cid_subsets(), (tagged(document) if self.tagged else nullcontext()):
                 pdf = document.write_pdf(
-                    finisher=_finisher,
-                    pdf_variant=PDF_VARIANT,
+                    finisher=_tagged_finisher if self.tagged else finish,
+                    pdf_variant=PDF_VARIANT if self.tagged else UNTAGGED_VARIANT,
                     attachments=[attachment],
                     pdf_identifier=hashlib.md5(source).hexdigest().encode(),
                     uncompressed_pdf=False,
