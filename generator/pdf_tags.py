@@ -55,21 +55,14 @@ class _Cell:
     rows: set = field(default_factory=set)  # logical rows covered (its own and its pieces')
     headers: list = field(default_factory=list)
 
-    @property
-    def header(self) -> bool:
-        return self.element.tag == "th"
+    header: bool = False
+    scope: str = ""
+    top: int = 0  # on the logical grid, once the pieces are put together
+    span: int = 1
 
-    @property
-    def scope(self) -> str:
-        return (self.element.get("scope") or "").lower()
-
-    @property
-    def top(self) -> int:
-        return min(self.rows)
-
-    @property
-    def span(self) -> int:
-        return max(self.rows) - min(self.rows) + 1
+    def __post_init__(self):
+        self.header = self.element.tag == "th"
+        self.scope = (self.element.get("scope") or "").lower()
 
     @property
     def empty(self) -> bool:
@@ -154,7 +147,12 @@ class _Table:
         own = [cell for cell in self.cells if cell.target is None]
         for cell in own:
             cell.group = group_of.get(id(cell.group), cell.group)
+            cell.top, cell.span = min(cell.rows), max(cell.rows) - min(cell.rows) + 1
         self.own = own
+        self.group_headers: dict[int, list[_Cell]] = {}
+        for cell in own:
+            if cell.header and cell.scope == "rowgroup":
+                self.group_headers.setdefault(id(cell.group), []).append(cell)
         self.grid = {}
         for cell in own:
             for r in range(cell.top, cell.top + cell.span):
@@ -170,11 +168,8 @@ class _Table:
             self._scan(cell, found, cell.col, y, -1, 0)
         for x in range(cell.col, cell.col + cell.width):
             self._scan(cell, found, x, cell.top, 0, -1)
-        for other in self.own:
-            if (
-                other.header and other.scope == "rowgroup" and other.group is cell.group
-                and other.col <= cell.col and other.top <= cell.top and other is not cell
-            ):
+        for other in self.group_headers.get(id(cell.group), ()):
+            if other.col <= cell.col and other.top <= cell.top and other is not cell:
                 found.append(other)
         return [h for h in dict.fromkeys(found) if h is not cell and not h.empty]
 
@@ -286,6 +281,18 @@ class _Node:
         return self.body
 
 
+class _B:
+    """WeasyPrint's box classes, imported when the first tree is built."""
+
+    @classmethod
+    def load(cls) -> None:
+        from weasyprint.formatting_structure import boxes
+        from weasyprint.layout.absolute import AbsolutePlaceholder
+
+        cls.placeholder, cls.text, cls.margin = AbsolutePlaceholder, boxes.TextBox, boxes.MarginBox
+        cls.line, cls.page, cls.replaced = boxes.LineBox, boxes.PageBox, boxes.ReplacedBox
+
+
 class _Builder:
     def __init__(self):
         self.root = _Node("Document", None, 0)
@@ -296,28 +303,27 @@ class _Builder:
         self.links: list[tuple[_Node, object, int]] = []
 
     def walk(self, box, parent: _Node, page: int, tags: dict) -> None:
-        from weasyprint.formatting_structure import boxes
-        from weasyprint.layout.absolute import AbsolutePlaceholder
-
-        if isinstance(box, AbsolutePlaceholder):
+        kind = type(box)
+        if kind is _B.placeholder:
             box = box._box
-        if isinstance(box, boxes.MarginBox):
-            return  # the footer: drawn as an artifact
-        if isinstance(box, boxes.TextBox):
+            kind = type(box)
+        if kind is _B.text:
             self._content(box, parent, page, tags)
             return
+        if kind is _B.margin:
+            return  # the footer: drawn as an artifact
         node = parent
         element = box.element
         tag = (box.element_tag or "") if element is not None else ""
         if tag.endswith("::marker"):
             node = parent.child("Lbl", None, page)
-        elif element is not None and "::" not in tag and element is not parent.element:
-            if not isinstance(box, (boxes.PageBox, boxes.LineBox)):
+        elif element is not None and element is not parent.element and "::" not in tag:
+            if kind is not _B.line and kind is not _B.page:
                 node = self._node(box, element, parent, page)
-        if getattr(box, "link_annotation", None) is not None:
+        if box.link_annotation is not None:
             node = node.child("Link", None, page)
             self.links.append((node, box.link_annotation, page))
-        if isinstance(box, boxes.ReplacedBox):
+        if issubclass(kind, _B.replaced):
             self._content(box, node, page, tags)
         for child in getattr(box, "children", ()):
             target = node
@@ -380,7 +386,7 @@ class _Builder:
                         continue
                     if header_node.ident is None:
                         count += 1
-                        header_node.ident = f"H{count}"
+                        header_node.ident = f"th{count}"
                     ids.append(header_node.ident)
                 if ids:
                     node.attrs["Headers"] = ids
@@ -403,6 +409,7 @@ def add_tags(pdf, document, pdf_version, page_streams) -> None:
 
     from weasyprint.logger import LOGGER
 
+    _B.load()
     builder = _Builder()
     for number, (page, stream) in enumerate(zip(document.pages, page_streams)):
         tags = stream._tags

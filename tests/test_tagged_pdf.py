@@ -73,9 +73,23 @@ def hostile_path(tmp_path_factory) -> Path:
     return path
 
 
+# A task whose content is one long list: cut over pages, an item cut in two (paginate's pg-cont).
+LIST_ITEMS = [f"第{n}项清单事项，核对台账、现场复核并在月底前报送镇政府办公室备案，逐项销号管理。" * (1 + n % 3) for n in range(1, 61)]
+
+
 @pytest.fixture(scope="module")
-def sources(long_decl, hostile_path) -> dict[str, Path]:
-    named = {"seed": SEED_YAML, "long": long_decl[1], "hostile": hostile_path}
+def list_path(tmp_path_factory) -> Path:
+    synthetic = synthetic_declaration(3, 6, dept_id="tagged-list", department="测试标记清单管理局")
+    data = yaml.safe_load(synthetic.text)
+    data["tasks"][0]["content"] = "\n".join(f"{n}. {item}" for n, item in enumerate(LIST_ITEMS, 1)) + "\n    - 子项甲\n    - 子项乙"
+    path = tmp_path_factory.mktemp("list") / "tagged-list.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def sources(long_decl, hostile_path, list_path) -> dict[str, Path]:
+    named = {"seed": SEED_YAML, "long": long_decl[1], "hostile": hostile_path, "list": list_path}
     named.update({path.relative_to(ROOT / "examples").as_posix(): path for path in EXAMPLES})
     return named
 
@@ -85,7 +99,7 @@ def pdfs(renderer, sources) -> dict[str, bytes]:
     return {name: rendered(renderer, path) for name, path in sources.items()}
 
 
-ALL = ["seed", "long", "hostile", *(p.relative_to(ROOT / "examples").as_posix() for p in EXAMPLES)]
+ALL = ["seed", "long", "hostile", "list", *(p.relative_to(ROOT / "examples").as_posix() for p in EXAMPLES)]
 
 
 def test_there_are_examples_of_every_form():
@@ -238,19 +252,33 @@ def only(found: list):
     return found[0]
 
 
-def test_prose_is_paragraphs_and_lists_are_lists(pdfs):
+def test_prose_is_paragraphs_and_links_are_links(pdfs):
     doc = read(pdfs["hostile"])
     kinds = {e.type for e in doc.root.elements()}
     assert {"P", "Table", "TR", "TH", "TD"} <= kinds
     link = [e for e in doc.root.elements() if e.type == "Link"]
     assert [doc.text(e) for e in link] == ["区政府网站"]
-    # A Markdown list in a task's content is an L of LI, each with its label and body.
-    long = read(pdfs["long"])
-    lists = [e for e in long.root.elements() if e.type == "L"]
-    items = [e for e in long.root.elements() if e.type == "LI"]
-    if lists:  # the synthetic prose has lists when it has numbered paragraphs
-        assert all(k.type == "LI" for e in lists for k in e.kids if isinstance(k, Element))
-        assert all({k.type for k in i.kids if isinstance(k, Element)} <= {"Lbl", "LBody"} for i in items)
+
+
+def test_a_list_cut_over_pages_is_one_list_of_its_items(pdfs):
+    doc = read(pdfs["list"])
+    assert len(doc.reader.pages) > 2
+    printed = subprocess.run(["pdftotext", "-", "-"], input=pdfs["list"], capture_output=True, check=True).stdout.decode()
+    lists = [e for e in doc.root.elements() if e.type == "L"]
+    outer = only([e for e in lists if e.parent.type == "TD"])
+    items = [k for k in outer.kids if isinstance(k, Element)]
+    assert [i.type for i in items] == ["LI"] * len(LIST_ITEMS)
+    for item, text in zip(items, LIST_ITEMS):
+        kids = [k for k in item.kids if isinstance(k, Element)]
+        assert [k.type for k in kids] == ["Lbl", "LBody"], [k.type for k in kids]
+        assert squash(doc.text(kids[1])).startswith(squash(text)), (doc.text(kids[1])[:30], text[:30])
+    assert doc.text(items[0].kids[0]).strip() == "1."
+    # The nested list hangs in its item's body, its items read after their parent's text.
+    nested = only([e for e in lists if e is not outer])
+    assert nested.parent.type == "LBody" and [squash(doc.text(k)) for k in nested.kids if isinstance(k, Element)][-1].endswith("子项乙")
+    # The item cut at a page is read once, whole (its second part carries no label of its own).
+    assert sum(1 for e in doc.root.elements() if e.type == "Lbl") == len(LIST_ITEMS) + 2
+    assert len(printed) > 0
 
 
 def test_labels_repeated_on_later_pages_and_the_footer_are_artifacts(pdfs, long_decl):
