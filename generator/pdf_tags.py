@@ -316,7 +316,8 @@ class _Builder:
         element = box.element
         tag = (box.element_tag or "") if element is not None else ""
         if tag.endswith("::marker"):
-            node = parent.child("Lbl", None, page)
+            if parent.role != "Lbl":  # the marker's own anonymous boxes are marker boxes too
+                node = parent.child("Lbl", None, page)
         elif element is not None and element is not parent.element and "::" not in tag:
             if kind is not _B.line and kind is not _B.page:
                 node = self._node(box, element, parent, page)
