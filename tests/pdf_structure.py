@@ -460,16 +460,17 @@ def dump(doc: Doc, page: int | None = None) -> str:
     """The tree as indented text, each element's type and its own text; `page`: only elements with
     content on that page (0-based) and their ancestors."""
 
+    def marked(element: Element) -> bool:
+        return any(marked(k) if isinstance(k, Element) else True for k in element.kids)
+
     def on_page(element: Element) -> bool:
-        return any(
-            on_page(k) if isinstance(k, Element) else k[0] == page for k in element.kids
-        ) or (page is None)
+        return any(on_page(k) if isinstance(k, Element) else k[0] == page for k in element.kids)
 
     lines = []
 
     def walk(element: Element, depth: int):
-        if page is not None and not on_page(element):
-            return
+        if page is not None and marked(element) and not on_page(element):
+            return  # an empty element (an empty cell) is shown where its parent is
         own = "".join(doc.texts.get(k, "") for k in element.kids if isinstance(k, tuple) and (page is None or k[0] == page))
         extra = []
         for key in ("RowSpan", "ColSpan", "Scope"):
