@@ -65,6 +65,14 @@ def test_a_list_cut_inside_an_item_goes_on_without_a_second_marker():
     assert right.startswith('<ol class="pg-cont" style="counter-reset: list-item 2"><li>三</li>')
 
 
+def test_a_list_cut_several_times_numbers_on_from_where_each_piece_began():
+    html = str(markdown_to_html("\n".join(f"{n}. 第{n}项" for n in range(1, 10))))
+    pieces = split_html(html, [len("第1项第2项第3项"), len("第1项第2项第3项第4项第5项第6项第7项")])
+    # Each piece's list goes on from the items before it; one style and one pg-cont class each.
+    assert pieces[1].startswith('<ol class="pg-cont" style="counter-reset: list-item 3"><li>第4项')
+    assert pieces[2].startswith('<ol class="pg-cont" style="counter-reset: list-item 7"><li>第8项')
+
+
 def test_a_line_break_at_the_cut_stays_on_the_first_piece():
     html = str(markdown_to_html("甲乙\n丙丁"))
     left, right = split_html(html, [2])

@@ -1,5 +1,5 @@
 """The filing PDF read back with pypdf and poppler (pdftotext, pdffonts, pdfinfo): the seed's every cell
-in order, page size, fonts, metadata, PDF/A-3b identification, footer, attached source, size,
+in order, page size, fonts, metadata, PDF/A-3a and PDF/UA-1 identification, footer, attached source, size,
 determinism; WeasyPrint warnings and missing glyphs refused; a long declaration broken across pages
 without losing or overprinting anything.
 
@@ -256,17 +256,20 @@ def test_metadata_language_and_pdfa_identification(seed_pdf):
     # PDF/A-3 is built on PDF 1.7; the header WeasyPrint writes for it must survive post-processing.
     from weasyprint.pdf import VARIANTS
 
-    assert reader.pdf_header == f"%PDF-{VARIANTS['pdf/a-3b'][1]['pdf_version']}"
+    assert reader.pdf_header == f"%PDF-{VARIANTS[pdf_module.PDF_VARIANT][1]['pdf_version']}"
     xmp = ET.fromstring(root["/Metadata"].get_object().get_data())
     ns = {
         "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
         "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
+        "pdfuaid": "http://www.aiim.org/pdfua/ns/id/",
         "dc": "http://purl.org/dc/elements/1.1/",
     }
     descriptions = xmp.findall(".//rdf:Description", ns)
     part = {d.get(f"{{{ns['pdfaid']}}}part") for d in descriptions} - {None}
     conformance = {d.get(f"{{{ns['pdfaid']}}}conformance") for d in descriptions} - {None}
-    assert part == {"3"} and conformance == {"B"}
+    # PDF/A-3a (tagged, README "PDF"), and PDF/UA-1 beside it.
+    assert part == {"3"} and conformance == {"A"}
+    assert {d.get(f"{{{ns['pdfuaid']}}}part") for d in descriptions} - {None} == {"1"}
     assert [e.text for e in xmp.findall(".//dc:title//rdf:li", ns)] == [info.title]
     assert [e.text for e in xmp.findall(".//dc:creator//rdf:li", ns)] == [name]
 

@@ -157,7 +157,7 @@ def test_declaration_page_renders_the_form(visit, server):
     assert table.is_visible()
     box = table.bounding_box()
     assert box["width"] > 600 and box["height"] > 200
-    assert page.locator("table.form-indicators td.level3", has_text=QUERY).is_visible()
+    assert page.locator("table.form-indicators th.level3", has_text=QUERY).is_visible()
     # the stylesheets were applied: the form's tables have ruled cells
     border = page.eval_on_selector("table.form-basic th", "e => getComputedStyle(e).borderTopStyle")
     assert border == "solid"

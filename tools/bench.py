@@ -5,7 +5,8 @@ figure reads as a ratio. Writes output/bench.json.
   LibreOffice converting the form's exported workbook; Typst on the same table).
 - warm: the seed rendered again in one process (jixiao's renderer; plain WeasyPrint on the same HTML).
 - batch: 20 declarations made from the seed, per form (jixiao with all cores and with --jobs 1; plain
-  WeasyPrint in one process and with a process per core; LibreOffice; Typst); peak memory per process.
+  WeasyPrint in one process and with a process per core; LibreOffice; Typst); peak memory per process;
+  jixiao's renders in one process tagged and untagged, form by form in turn (what tagging costs).
 - no-op: 1,000 declarations, nothing changed since the last build, beside `jixiao validate` of the
   same files (what deciding by parsing every YAML costs).
 - site: 1,000 declarations with their PDFs and workbooks already made (--pdf-from), with and
@@ -201,6 +202,31 @@ def warm_seed(repeats: int = 5) -> float:
     return statistics.median(times)
 
 
+def tagging(batch: list[Path], rounds: int = 2) -> tuple[float, float]:
+    """CPU seconds per form of the batch rendered tagged and untagged (PdfRenderer(tagged=False),
+    PDF/A-3b), in one process, form by form in turn (which goes first alternating), best of `rounds`."""
+    sys.path.insert(0, str(ROOT))
+    from generator.input.load import load_file
+    from generator.pdf.writer import PdfRenderer
+
+    renderers = {True: PdfRenderer(tagged=True), False: PdfRenderer(tagged=False)}
+    loaded = [load_file(path) for path in batch]
+    for renderer in renderers.values():
+        renderer.render(loaded[0])  # the first render loads fonts and stylesheets
+    best_of = {True: float("inf"), False: float("inf")}
+    for _ in range(rounds):
+        spent = {True: 0.0, False: 0.0}
+        for number, item in enumerate(loaded):
+            for tagged in (True, False) if number % 2 else (False, True):
+                # CPU time, not wall time: the machine's other work does not land on one side.
+                start = time.process_time()
+                renderers[tagged].render(item)
+                spent[tagged] += time.process_time() - start
+        for tagged, seconds in spent.items():
+            best_of[tagged] = min(best_of[tagged], seconds / len(loaded))
+    return best_of[True], best_of[False]
+
+
 def warm_weasyprint(page: Path, css: Path, repeats: int = 5) -> float:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
@@ -283,6 +309,11 @@ def main() -> None:
         figures["weasyprint_batch_s_per_doc"] = round(min(weasyprint(batch_pages, css) for _ in range(2)) / BATCH_N, 3)
         figures["weasyprint_batch_s_per_doc_pool"] = round(min(weasyprint(batch_pages, css, figures["cpus"]) for _ in range(2)) / BATCH_N, 3)
         figures["jixiao_peak_rss_mb_per_process"] = round(peak_mb(batch_args), 1)
+        # What the structure tree costs (generator/pdf/tags.py): the batch in one process, tagged and untagged.
+        tagged, untagged = tagging(batch)
+        figures["jixiao_batch_s_per_doc_tagged_in_process"] = round(tagged, 3)
+        figures["jixiao_batch_s_per_doc_untagged_in_process"] = round(untagged, 3)
+        figures["tagging_cost"] = round(tagged / untagged - 1, 3)
 
         # No-op: 1,000 declarations, nothing changed. The first build renders one shard (the
         # decision still reads all 1,000 files and asks git once), so the bench does not render 1,000.

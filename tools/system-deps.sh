@@ -5,7 +5,7 @@
 set -euo pipefail
 
 runtime=(python3-venv fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk git)
-testing=(poppler-utils chromium chromium-driver libreoffice-calc-nogui fonts-dejavu-core)
+testing=(poppler-utils chromium chromium-driver libreoffice-calc-nogui libreoffice-draw-nogui fonts-dejavu-core)
 # Java runs the W3C HTML checker and npm fetches it with axe-core; only installed when absent.
 command -v java >/dev/null 2>&1 || testing+=(default-jre-headless)
 command -v npm >/dev/null 2>&1 || testing+=(nodejs npm)

@@ -9,7 +9,7 @@ import gc
 import hashlib
 import json
 import logging
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +25,20 @@ from generator.render.templates import TEMPLATES, render_form
 __all__ = ["FontError", "FontSettings", "PdfRenderer", "PdfBuild", "build_pdfs", "pdf_path", "preflight"]
 
 YAML_MIME = "application/yaml"
+# Tagged: PDF/A-3a, the level of PDF/A that asks for a structure tree and Unicode text, with PDF/UA-1's
+# identification added to its XMP (README, "PDF"); WeasyPrint tags the PDF for this variant.
+# Untagged (PdfRenderer(tagged=False), for the bench's comparison): PDF/A-3b.
+PDF_VARIANT = "pdf/a-3a"
+UNTAGGED_VARIANT = "pdf/a-3b"
+
+
+def _tagged_finisher(document, pdf) -> None:
+    from generator.pdf.compact import finish
+    from generator.pdf.tags import identify_ua
+
+    finish(document, pdf)
+    identify_ua(pdf)
+
 
 # The page's margin boxes (the footer, 第 N 页 共 M 页) are not laid out with the body: WeasyPrint would
 # work out all sixteen on every page of every layout paginate makes (a twentieth of a render). Each
@@ -89,6 +103,7 @@ class PdfRenderer:
     """One WeasyPrint set-up (FontConfiguration, stylesheets) shared by every PDF of a build."""
 
     settings: FontSettings = field(default_factory=FontSettings)
+    tagged: bool = True  # a structure tree (PDF/UA-1 with PDF/A-3a), else PDF/A-3b
 
     def __post_init__(self):
         _load_weasyprint()
@@ -153,6 +168,7 @@ class PdfRenderer:
         from weasyprint.urls import URLFetcherResponse
 
         from generator.pdf.compact import cid_subsets, finish
+        from generator.pdf.tags import tagged
 
         form, doc = loaded.form, loaded.declaration
         date = date or source_date(loaded)
@@ -183,10 +199,11 @@ class PdfRenderer:
             document, _plan = paginate(layout)
             for page, margins in zip(document.pages, self.margin_boxes(len(document.pages))):
                 page._page_box.children = (*page._page_box.children, *margins)
-            with cid_subsets():  # fonts cut once, to the glyphs used
+            # Fonts cut once, to the glyphs used; the structure tree built by pdf/tags.py.
+            with cid_subsets(), (tagged(document) if self.tagged else nullcontext()):
                 pdf = document.write_pdf(
-                    finisher=finish,
-                    pdf_variant="pdf/a-3b",
+                    finisher=_tagged_finisher if self.tagged else finish,
+                    pdf_variant=PDF_VARIANT if self.tagged else UNTAGGED_VARIANT,
                     attachments=[attachment],
                     pdf_identifier=hashlib.md5(source).hexdigest().encode(),
                     uncompressed_pdf=False,

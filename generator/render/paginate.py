@@ -32,6 +32,7 @@ layout shows: markers and other generated content are not counted).
 from __future__ import annotations
 
 import html as htmllib
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
@@ -201,9 +202,12 @@ def _serialise(nodes: list) -> str:
 
 
 def _with_class(attrs: list, name: str) -> list:
-    classes = [v for k, v in attrs if k == "class" and v]
+    classes = " ".join(v for k, v in attrs if k == "class" and v).split()
     rest = [(k, v) for k, v in attrs if k != "class"]
-    return [*rest, ("class", " ".join([*classes, name]))]
+    return [*rest, ("class", " ".join([*classes, *([name] if name not in classes else [])]))]
+
+
+_COUNTER = re.compile(r"counter-reset: list-item (\d+)")
 
 
 def _split_nodes(nodes: list, k: int) -> tuple[list, list, object]:
@@ -234,9 +238,11 @@ def _split_nodes(nodes: list, k: int) -> tuple[list, list, object]:
         attrs = _with_class(node.attrs, CONTINUED_CLASS)
         if node.tag == "ol":
             # WeasyPrint numbers a list by its counter, not by a start attribute: carry the count on.
+            # A list cut again goes on from where its piece began (the count so far is in its style).
+            before = next((int(m.group(1)) for k, v in node.attrs if k == "style" and (m := _COUNTER.search(v or ""))), 0)
             items = sum(1 for c in inner_left if isinstance(c, _Element) and c.tag == "li")
             items -= 1 if isinstance(halved, _Element) and halved.tag == "li" else 0
-            attrs = [*attrs, ("style", f"counter-reset: list-item {items}")]
+            attrs = [*(a for a in attrs if a[0] != "style"), ("style", f"counter-reset: list-item {before + items}")]
         return [*left, _Element(node.tag, node.attrs, inner_left)], [_Element(node.tag, attrs, inner_right), *rest], node
     return left, [], None
 
