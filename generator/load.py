@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from . import forms
+from . import forms, mistakes
 from .catalogue import code as catalogue_code
 from .fieldpath import Path_, field_label, format_path, model_at
 from .files import find_declarations
@@ -112,6 +112,11 @@ def _too_large(size: int, loaded: LoadedDocument) -> LoadedDocument:
 
 
 def load_bytes(data: bytes, loaded: LoadedDocument) -> LoadedDocument:
+    # A file with errors is scanned for the typing mistakes behind them (full-width colon, Tab, …).
+    return mistakes.explain(_load_bytes(data, loaded))
+
+
+def _load_bytes(data: bytes, loaded: LoadedDocument) -> LoadedDocument:
     if len(data) > MAX_BYTES:
         return _too_large(len(data), loaded)
     parsed = parse(data, loaded)

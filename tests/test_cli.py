@@ -90,7 +90,7 @@ def test_validate_reports_every_problem_of_every_file(tmp_path):
         f"decls/2024/broken.yaml:{basci}:5: 错误 J010: budget.spending.basic（基本支出）: 缺少必填字段「basic」（基本支出）",
         f"decls/2024/broken.yaml:{basci}:5: 错误 J012: budget.spending.basci: 未知字段「basci」，你是不是想写「basic」？",
         seed_warning_line("decls/2024/nansha-dongchong.yaml"),
-        "decls/2024/tabs.yml:2:1: 错误 J001: （文件）: 使用了制表符（Tab）缩进；YAML 只允许用空格缩进",
+        "decls/2024/tabs.yml:2:1: 错误 J001: （文件）: 缩进里有制表符（Tab）；缩进只能用空格，每层两个空格",
         "检查了 3 个申报文件：4 个错误，1 个警告",
     ]
     assert result.stderr == ""
