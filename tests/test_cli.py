@@ -181,7 +181,7 @@ def test_new_refuses_to_overwrite(tmp_path):
 def test_new_refuses_a_bad_id(tmp_path):
     result = jixiao("new", "--year", "2025", "--id", "Dong_Chong", cwd=tmp_path)
     assert result.returncode == 2
-    assert lines(result.stderr)[-1] == "Error: Invalid value for --id: 只能用小写字母、数字和连字符，以字母或数字开头"
+    assert lines(result.stderr)[-1] == "错误：--id 的值不对：只能用小写字母、数字和连字符，以字母或数字开头"
     assert not (tmp_path / "declarations").exists()
 
 

@@ -323,7 +323,7 @@ def test_a_year_workbook_holds_the_projects_and_imports_to_one_file_each(tmp_pat
         (folder / "nansha-dongchong" / "projects" / f"{name}.yaml").write_bytes((PROJECTS / f"{name}.yaml").read_bytes())
     built = jixiao("build", "xlsx", "declarations", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
-    assert built.stdout == "Excel：生成 4 个，未改动跳过 0 个，共 3 个申报 → output/xlsx\n"
+    assert built.stdout == "Excel：3 份申报，写出工作簿 4 本，未改动跳过 0 本 → output/xlsx\n"
     year = tmp_path / "output/xlsx/2024/jixiao-2024.xlsx"
     assert (tmp_path / "output/xlsx/2024/nansha-dongchong/projects/typical-town.xlsx").is_file()
     originals = [load_file(p).declaration for p in sorted(folder.rglob("*.yaml"))]

@@ -94,3 +94,12 @@ def test_installed_jixiao_works_in_an_empty_folder(installed, tmp_path):
     page = tmp_path / "output" / "site" / "2024" / "nansha-dongchong" / "projects" / "water-town-culture" / "index.html"
     assert "东涌水乡文化旅游品牌建设（示例）" in page.read_text(encoding="utf-8")
     assert (tmp_path / "output" / "site" / "static" / "form.css").is_file()
+
+
+def test_init_from_the_installed_wheel_writes_the_wheels_address(installed, wheel, tmp_path):
+    """pip recorded where the wheel came from: the new repository's README and CI install that, not a bare name."""
+    made = run(installed, "init", "repo", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    readme = (tmp_path / "repo" / "README.md").read_text(encoding="utf-8")
+    assert f'pip install "{wheel.resolve().as_uri()}"' in readme, readme
+    assert "占位符" not in made.stderr
