@@ -430,11 +430,12 @@ def import_command(files, ident, year, out, force) -> None:
         _check_id(ident, "--id")
     if ident is not None and len(files) > 1:
         raise click.BadParameter("导入多个工作簿时不能指定 --id（每份申报的标识由部门名称生成）", param_hint="--id")
-    written, problems = import_files([Path(f) for f in files], Path(out), ident=ident, year=year, force=force)
+    updated: dict = {}
+    written, problems = import_files([Path(f) for f in files], Path(out), ident=ident, year=year, force=force, updated=updated)
     for problem in problems:
         click.echo(problem.format(), err=True)
     for path in written:
-        click.echo(str(path))
+        click.echo(f"{path}（{updated[path]}）" if path in updated else str(path))
     errors = sum(p.is_error for p in problems)
     if written:  # a workbook refused whole is its one line; no summary under it
         click.echo(f"导入了 {len(written)} 份申报：{errors} 个错误，{len(problems) - errors} 个警告", err=True)

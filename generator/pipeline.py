@@ -35,9 +35,11 @@ def run_cross_checks(documents: list[LoadedDocument]) -> list[Problem]:
     """The rules that need every document of the run: outputs that collide, forms that must agree."""
     from . import forms
     from .checks import check_unique_locations
+    from .duplicates import check_duplicate_projects
 
     valid = [item for item in documents if item.declaration is not None]
     found = list(check_unique_locations(valid))
+    found.extend(check_duplicate_projects(valid))
     for form in forms.FORMS.values():
         for rule in form.cross_rules:
             found.extend(rule(valid))

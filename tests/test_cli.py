@@ -266,7 +266,7 @@ def test_committed_schema_is_up_to_date(schema_output):
 def test_help_lists_the_commands(tmp_path):
     result = jixiao("--help", cwd=tmp_path)
     assert result.returncode == 0
-    commands = [line.split()[0] for line in result.stdout.split("Commands:")[1].strip().splitlines()]
+    commands = [line.split()[0] for line in result.stdout.split("命令:")[1].strip().splitlines()]
     assert {"validate", "new", "schema"} <= set(commands)
 
 
