@@ -210,7 +210,7 @@ def test_a_shortfall_without_a_reason_is_an_error():
     text = replace_once(DEPT_TEXT, "            reason: 企业对审批时限的评价偏低；将推行并联审批，提升服务效率。\n", "")
     found = only(problems(text))
     assert (found.code, found.severity) == ("J705", ERROR)
-    assert found.message == "三级指标「辖区企业满意度」得分 4.89，低于分值 5，请写明偏差原因分析及改进措施"
+    assert found.message == "三级指标「辖区企业满意度」得分 4.89，低于分值 5，请在这一项指标下加一行 reason: 写明偏差原因分析及改进措施"
 
 
 def test_points_must_add_up_to_100_and_to_each_level1s_stated_points():
