@@ -1,0 +1,145 @@
+"""The guide in docs/, followed as a user follows it: every command block run in one scratch folder,
+page after page in the order of the site's menu, so the guide cannot drift from what jixiao does.
+
+How a block is treated is said by its fence:
+- ```bash: commands run in order (with `jixiao` from this environment on PATH); each must succeed.
+- ```console: lines after `$ ` are run; the lines below each are its output, compared word for word.
+  A console block without `$ ` shows the shape of an output and is not run.
+- ```yaml whose first line is `# 文件：<path>（…）`: the file the reader writes; it is written there.
+- ```sh and ```powershell: steps that cannot run here (installing, a server that does not end, Windows);
+  any jixiao command in them must be run by a bash or console block somewhere in the guide.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.site import HELP_ORDER
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+BIN = Path(sys.executable).parent
+BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
+FILE_MARK = re.compile(r"# 文件：(\S+?)（")
+NOT_RUN = {"sh", "powershell"}
+
+
+def pages() -> list[Path]:
+    found = sorted(DOCS.glob("*.md"), key=lambda p: (HELP_ORDER.index(p.stem) if p.stem in HELP_ORDER else len(HELP_ORDER), p.stem))
+    return found
+
+
+def blocks(page: Path) -> list[tuple[str, str]]:
+    return BLOCK.findall(page.read_text(encoding="utf-8"))
+
+
+def _commands(body: str) -> list[str]:
+    return [line.strip() for line in body.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _run_commands() -> set[str]:
+    ran = set()
+    for page in pages():
+        for lang, body in blocks(page):
+            if lang == "bash":
+                ran.update(_commands(body))
+            elif lang == "console":
+                ran.update(line[2:].strip() for line in body.splitlines() if line.startswith("$ "))
+    return ran
+
+
+def test_every_block_says_how_it_is_treated():
+    for page in pages():
+        for lang, body in blocks(page):
+            assert lang in {"bash", "console", "yaml", "json", "sh", "powershell"}, (page.name, lang, body[:80])
+
+
+def test_commands_in_blocks_that_are_not_run_are_run_elsewhere():
+    ran = _run_commands()
+    for page in pages():
+        for lang, body in blocks(page):
+            if lang not in NOT_RUN:
+                continue
+            for command in _commands(body):
+                if command.startswith("jixiao") and not command.startswith("jixiao serve"):
+                    assert command in ran, (page.name, command)
+
+
+@pytest.fixture(scope="module")
+def followed(tmp_path_factory):
+    """The scratch folder after every page's blocks ran, and what each console command printed."""
+    scratch = tmp_path_factory.mktemp("guide")
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")},
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PYTHONIOENCODING": "utf-8", "PYTHONUNBUFFERED": "1",
+        "GIT_AUTHOR_NAME": "示例", "GIT_AUTHOR_EMAIL": "a@example.org",
+        "GIT_COMMITTER_NAME": "示例", "GIT_COMMITTER_EMAIL": "a@example.org",
+    }
+    subprocess.run(["git", "init", "-q"], cwd=scratch, check=True, env=env)
+    printed: list[tuple[str, str, list[str], list[str]]] = []  # page, command, expected, got
+    for page in pages():
+        for lang, body in blocks(page):
+            if lang == "yaml":
+                mark = FILE_MARK.match(body)
+                if mark:
+                    target = scratch / mark.group(1)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(body, encoding="utf-8")
+            elif lang == "bash":
+                result = subprocess.run(["bash", "-e", "-c", body], cwd=scratch, env=env, capture_output=True,
+                                        text=True, encoding="utf-8", timeout=600)
+                assert result.returncode == 0, (page.name, body, result.stdout, result.stderr)
+                assert "Traceback" not in result.stdout + result.stderr, (page.name, body, result.stderr)
+            elif lang == "console":
+                runs: list[tuple[str, list[str]]] = []
+                for line in body.splitlines():
+                    if line.startswith("$ "):
+                        runs.append((line[2:], []))
+                    elif runs:
+                        runs[-1][1].append(line)
+                for command, expected in runs:
+                    result = subprocess.run(["bash", "-c", command + " 2>&1"], cwd=scratch, env=env, capture_output=True,
+                                            text=True, encoding="utf-8", timeout=600)
+                    printed.append((page.name, command, expected, result.stdout.splitlines()))
+    return scratch, printed
+
+
+def test_console_blocks_show_what_jixiao_prints(followed):
+    _, printed = followed
+    assert printed, "no console block was run"
+    for page, command, expected, got in printed:
+        assert got == expected, (page, command)
+
+
+def test_the_guide_leads_to_a_pdf_of_each_form(followed):
+    scratch, _ = followed
+    pdf = scratch / "output" / "pdf" / "2025" / "nansha-dongchong"
+    for path in (pdf.with_suffix(".pdf"), pdf / "self-evaluation.pdf", pdf / "projects" / "river-cleanup.pdf",
+                 pdf / "projects" / "river-cleanup.self-evaluation.pdf"):
+        assert path.is_file() and path.read_bytes().startswith(b"%PDF-"), path
+    assert (scratch / "output" / "site" / "index.html").is_file()  # publishing.md
+    assert (scratch / ".github" / "workflows" / "jixiao.yml").is_file()  # bureau.md: init after new
+
+
+def test_first_filing_teaches_the_block_style_the_skeleton_writes():
+    skeleton = (ROOT / "generator" / "forms" / "department_target" / "skeleton.yaml").read_text(encoding="utf-8")
+    guide = (DOCS / "first-filing.md").read_text(encoding="utf-8")
+    assert "overall_goal: >-" in skeleton and "overall_goal: >-" in guide
+
+
+def test_codes_md_shows_no_key_the_forms_refuse():
+    """Every key a codes.md example names in its field path is one some form accepts."""
+    from generator import forms
+    from generator.mistakes import _all_field_names
+
+    known = _all_field_names()
+    text = (DOCS / "codes.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"(?:…|\.)([a-z_]+)（", text))
+    assert forms.FORMS and named - known == set(), named - known
