@@ -143,3 +143,28 @@ def test_codes_md_shows_no_key_the_forms_refuse():
     text = (DOCS / "codes.md").read_text(encoding="utf-8")
     named = set(re.findall(r"(?:…|\.)([a-z_]+)（", text))
     assert forms.FORMS and named - known == set(), named - known
+
+
+def test_every_example_in_codes_md_is_what_that_code_prints():
+    """Each code's example line carries the code's severity and fits its message template (the
+    catalogue's wording, with any value where the template has a placeholder)."""
+    import generator.forms  # noqa: F401  (the forms register their own codes)
+    from generator.catalogue import CODES
+
+    text = (DOCS / "codes.md").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^### (J\d{3}) .*?\n(.*?)(?=^### |^## |\Z)", text, re.M | re.S))
+    wrong = []
+    for name, body in sections.items():
+        example = re.search(r"例：`(.*?)`", body).group(1)
+        shape = re.match(rf".*?: (错误|警告) {name}: (.*)$", example)
+        assert shape, (name, example)
+        entry = CODES[name]
+        if shape.group(1) != entry.severity.label:
+            wrong.append((name, "severity", shape.group(1)))
+            continue
+        pattern = "".join(".+" if part.startswith("{") else re.escape(part)
+                          for part in re.split(r"(\{[a-z_0-9]+\})", entry.message.replace("{{", "{").replace("}}", "}")))
+        field_and_message = shape.group(2)
+        if not re.search(rf"(^|: ){pattern}$", field_and_message):
+            wrong.append((name, entry.message, field_and_message))
+    assert not wrong, "\n".join(map(str, wrong))
