@@ -47,6 +47,7 @@ class Mistake:
     values: tuple = ()
     weak: bool = False  # reported only where another error already points (a Chinese-quoted value)
     path: tuple = ()  # the field meant, when known (a Chinese key)
+    syntax_only: bool = False  # reported only when the YAML did not parse (else the loader's own message is as good)
 
     @property
     def message(self) -> str:
@@ -60,7 +61,11 @@ def explain(loaded) -> Any:
         return loaded  # a real declaration has a few hundred lines; an absurd file keeps PyYAML's message
     error_lines = {p.line for p in errors}
     model = _form_model(loaded.text)
-    found = [m for m in scan(loaded.text, model) if not m.weak or m.line in error_lines]
+    unparsed = any(p.code == "J001" for p in errors)
+    found = [
+        m for m in scan(loaded.text, model)
+        if (not m.weak or m.line in error_lines) and (not m.syntax_only or unparsed)
+    ]
     if not found:
         return loaded
     loaded.declaration = None
@@ -206,7 +211,8 @@ def scan(text: str, model=None) -> list[Mistake]:
                 stack.pop()
         parent = path_of(stack)
         if rest.startswith(("{", "[")) and not items and stack and fields.get(_list_path(parent), (None, False))[1]:
-            found.append(Mistake(number, column + 1, "J001", "list_item_no_dash", (("parent", _dotted(parent) or "列表"),)))
+            found.append(Mistake(number, column + 1, "J001", "list_item_no_dash", (("parent", _dotted(parent) or "列表"),),
+                                 syntax_only=True))
             continue
         mistake = _flow_mistake(rest, number, column)
         if mistake:
@@ -252,7 +258,8 @@ def scan(text: str, model=None) -> list[Mistake]:
         # a real key line: list structure
         parent = path_of(stack)
         if not items and stack and stack[-1].key is not None and fields.get(_list_path(parent), (None, False))[1]:
-            found.append(Mistake(number, column + 1, "J001", "list_item_no_dash", (("parent", _dotted(parent)),)))
+            found.append(Mistake(number, column + 1, "J001", "list_item_no_dash", (("parent", _dotted(parent)),),
+                                 syntax_only=True))
             # read on as the item it was meant to be, so its other keys are not reported too
             stack.append(_Frame(column - 2 if column - 2 > stack[-1].indent else column, None, key, {key}))
             continue

@@ -289,7 +289,7 @@ def test_new_self_evaluation_starts_from_the_target_forms_indicators(tmp_path):
         else:
             filled.append(line)
     filled = "\n".join(filled)
-    filled = filled.replace("total: {initial: , budget: , executed: }", "total: {initial: 100, budget: 100, executed: 95}")
+    filled = filled.replace("total: {initial: , budget: , executed: , reason: }", "total: {initial: 100, budget: 100, executed: 95}")
     filled = re.sub(r"    - \{label: (.*?), initial: , budget: , executed: \}\n", "", filled)
     filled = filled.replace("  sources:\n", "  sources: []\n").replace("  actual: >-                        # 实际完成情况\n    \n", "  actual: 全部完成。\n")
     (projects / "typical-town.self-evaluation.yaml").write_text(filled, encoding="utf-8")
