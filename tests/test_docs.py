@@ -71,20 +71,19 @@ def test_commands_in_blocks_that_are_not_run_are_run_elsewhere():
                     assert command in ran, (page.name, command)
 
 
-@pytest.fixture(scope="module")
-def followed(tmp_path_factory):
-    """The scratch folder after every page's blocks ran, and what each console command printed."""
-    scratch = tmp_path_factory.mktemp("guide")
+def follow(scratch: Path, bin_dir: Path, chapters: list[Path]) -> list[tuple[str, str, list[str], list[str]]]:
+    """Do what `chapters` say in `scratch`, with the jixiao of `bin_dir`: (page, command, expected, printed)
+    for every console command."""
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")},
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
         "PYTHONIOENCODING": "utf-8", "PYTHONUNBUFFERED": "1",
         "GIT_AUTHOR_NAME": "示例", "GIT_AUTHOR_EMAIL": "a@example.org",
         "GIT_COMMITTER_NAME": "示例", "GIT_COMMITTER_EMAIL": "a@example.org",
     }
     subprocess.run(["git", "init", "-q"], cwd=scratch, check=True, env=env)
-    printed: list[tuple[str, str, list[str], list[str]]] = []  # page, command, expected, got
-    for page in pages():
+    printed: list[tuple[str, str, list[str], list[str]]] = []
+    for page in chapters:
         for lang, body in blocks(page):
             if lang == "yaml":
                 mark = FILE_MARK.match(body)
@@ -108,7 +107,18 @@ def followed(tmp_path_factory):
                     result = subprocess.run(["bash", "-c", command + " 2>&1"], cwd=scratch, env=env, capture_output=True,
                                             text=True, encoding="utf-8", timeout=600)
                     printed.append((page.name, command, expected, result.stdout.splitlines()))
-    return scratch, printed
+    return printed
+
+
+FORM_PDFS = ("nansha-dongchong.pdf", "nansha-dongchong/self-evaluation.pdf", "nansha-dongchong/projects/river-cleanup.pdf",
+             "nansha-dongchong/projects/river-cleanup.self-evaluation.pdf")
+
+
+@pytest.fixture(scope="module")
+def followed(tmp_path_factory):
+    """The scratch folder after every page's blocks ran, and what each console command printed."""
+    scratch = tmp_path_factory.mktemp("guide")
+    return scratch, follow(scratch, BIN, pages())
 
 
 def test_console_blocks_show_what_jixiao_prints(followed):
@@ -120,9 +130,8 @@ def test_console_blocks_show_what_jixiao_prints(followed):
 
 def test_the_guide_leads_to_a_pdf_of_each_form(followed):
     scratch, _ = followed
-    pdf = scratch / "output" / "pdf" / "2025" / "nansha-dongchong"
-    for path in (pdf.with_suffix(".pdf"), pdf / "self-evaluation.pdf", pdf / "projects" / "river-cleanup.pdf",
-                 pdf / "projects" / "river-cleanup.self-evaluation.pdf"):
+    for name in FORM_PDFS:
+        path = scratch / "output" / "pdf" / "2025" / name
         assert path.is_file() and path.read_bytes().startswith(b"%PDF-"), path
     assert (scratch / "output" / "site" / "index.html").is_file()  # publishing.md
     assert (scratch / ".github" / "workflows" / "jixiao.yml").is_file()  # bureau.md: init after new

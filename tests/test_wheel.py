@@ -103,3 +103,14 @@ def test_init_from_the_installed_wheel_writes_the_wheels_address(installed, whee
     readme = (tmp_path / "repo" / "README.md").read_text(encoding="utf-8")
     assert f'pip install "{wheel.resolve().as_uri()}"' in readme, readme
     assert "占位符" not in made.stderr
+
+
+def test_the_guide_is_followed_with_the_installed_wheel(installed, tmp_path):
+    """docs/first-filing.md and docs/self-evaluation.md, command by command in an empty folder with the
+    wheel's jixiao, end in a PDF of each of the four forms; what the console blocks show is what it prints."""
+    from test_docs import DOCS, FORM_PDFS, follow
+
+    printed = follow(tmp_path, installed / "bin", [DOCS / "first-filing.md", DOCS / "self-evaluation.md"])
+    assert printed and all(got == expected for _, _, expected, got in printed), printed
+    for name in FORM_PDFS:
+        assert (tmp_path / "output" / "pdf" / "2025" / name).read_bytes().startswith(b"%PDF-"), name
