@@ -142,7 +142,6 @@ class _Frame:
     indent: int
     key: Optional[str]  # None for a list item
     first_key: Optional[str] = None  # of a list item: the key on its "- " line
-    keys: Optional[set] = None  # of a list item: the keys written so far
 
 
 def scan(text: str, model=None) -> list[Mistake]:
@@ -203,7 +202,7 @@ def scan(text: str, model=None) -> list[Mistake]:
             items += 1
             while stack and stack[-1].indent >= column:
                 stack.pop()
-            stack.append(_Frame(column, None, keys=set()))
+            stack.append(_Frame(column, None))
             column = mark.end()
         rest = line[column:]
         if not items:
@@ -230,7 +229,7 @@ def scan(text: str, model=None) -> list[Mistake]:
                         number, column + 1, "J012", "chinese_key",
                         (("title", title), ("key", target[-1]), ("path", _dotted(target)),
                          ("colon", "" if colon == ":" else MISTAKES["and_colon"])),
-                        path=tuple(0 if isinstance(p, int) else p for p in target),
+                        path=tuple(p for p in target if not isinstance(p, int)),  # which item is not known here
                     )
                 )
                 stack.append(_Frame(column, target[-1]))
@@ -261,16 +260,14 @@ def scan(text: str, model=None) -> list[Mistake]:
             found.append(Mistake(number, column + 1, "J001", "list_item_no_dash", (("parent", _dotted(parent)),),
                                  syntax_only=True))
             # read on as the item it was meant to be, so its other keys are not reported too
-            stack.append(_Frame(column - 2 if column - 2 > stack[-1].indent else column, None, key, {key}))
+            stack.append(_Frame(column - 2 if column - 2 > stack[-1].indent else column, None, key))
             continue
         item = stack[-1] if stack and stack[-1].key is None and stack[-1].indent + 2 == column else None
         if item is not None and items == 0 and item.first_key == key:
             found.append(Mistake(number, column + 1, "J001", "list_item_no_dash", (("parent", _dotted(parent[:-1]) or "列表"),)))
             continue
-        if item is not None:
-            if item.first_key is None:
-                item.first_key = key
-            item.keys.add(key)
+        if item is not None and item.first_key is None:
+            item.first_key = key
         stack.append(_Frame(column, key))
         value = value.strip()
         with_text = _BLOCK_WITH_TEXT.match(value)
@@ -288,14 +285,14 @@ def scan(text: str, model=None) -> list[Mistake]:
         if quoted:
             found.append(Mistake(number, value_at + 2, "J011", "chinese_quotes", (("quote", quoted),), weak=True))
     if unsure:
-        found = [m for m in found if m.kind not in _NESTING or m.line < first_unsure(found)]
+        found = [m for m in found if m.kind not in _NESTING or m.line < _first_unsure(found)]
     return _one_per_line(found)
 
 
 _NESTING = {"list_item_no_dash", "block_not_indented"}
 
 
-def first_unsure(found: list[Mistake]) -> int:
+def _first_unsure(found: list[Mistake]) -> int:
     return min(m.line for m in found if m.kind in ("fullwidth_indent", "tab_indent"))
 
 
