@@ -177,3 +177,33 @@ def test_every_example_in_codes_md_is_what_that_code_prints():
         if not re.search(rf"(^|: ){pattern}$", field_and_message):
             wrong.append((name, entry.message, field_and_message))
     assert not wrong, "\n".join(map(str, wrong))
+
+
+def test_codes_md_examples_are_labelled_as_the_checks_report():
+    """For every code the checks' own table raises from a real file (tests/test_checks.py CASES), the
+    codes.md example has that severity; and every example's field is written as jixiao writes fields:
+    list positions from 1, the key's own Chinese label."""
+    from generator import forms
+    from generator.mistakes import _field_table
+    from generator.pipeline import run_checks
+    from test_checks import BALANCED, CASES, load
+
+    titles = {(path[-1], info.title) for form in forms.FORMS.values()
+              for path, (info, _) in _field_table(form.model)[0].items() if info.title}
+    text = (DOCS / "codes.md").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^### (J\d{3}) .*?\n(.*?)(?=^### |^## |\Z)", text, re.M | re.S))
+    wrong = []
+    for code, body in sections.items():
+        example = re.search(r"例：`(.*?)`", body).group(1)
+        severity, field = re.match(rf".*?: (错误|警告) {code}: (.*?): ", example).groups()
+        if "[0]" in field:
+            wrong.append((code, "positions count from 1", field))
+        named = re.search(r"([a-z_0-9]+)(?:\[\d+\])?（(.+)）$", field)
+        if named and named.group(1) in {key for key, _ in titles} and (named.group(1), named.group(2)) not in titles:
+            wrong.append((code, "label", field))
+        if code in CASES:
+            raised = [p for p in run_checks(load(CASES[code](BALANCED))) if p.code == code]
+            assert raised, code
+            if severity != raised[0].severity.label:
+                wrong.append((code, "severity", severity))
+    assert not wrong, "\n".join(map(str, wrong))
