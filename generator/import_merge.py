@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -48,9 +49,20 @@ class Existing:
 
 
 def _quick(path: Path):
+    """The file's plain data (None if it is not a readable mapping), read once per version of the file:
+    a yearly workbook asks about every file of the year once for each of its forms."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _read(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4096)
+def _read(path: str, mtime_ns: int, size: int):
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=loader)
+        data = yaml.load(Path(path).read_text(encoding="utf-8-sig"), Loader=loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     return data if isinstance(data, dict) else None
