@@ -10,7 +10,7 @@ from typing import NoReturn
 
 import click
 
-from generator import __version__, report
+from generator import __version__, cli_i18n, report
 from generator.pipeline import PdfOutput, SiteOutput, XlsxOutput, build, default_jobs, load_all
 from generator.core.problems import Problem
 
@@ -18,6 +18,7 @@ from generator.core.problems import Problem
 # with nothing to do, or --help, starts in a fraction of the time.
 
 DEFAULT_PATHS = ("declarations",)
+cli_i18n.install()  # click's own words (Usage:, Error:, --help) in Chinese
 
 
 def _fail(message: str) -> NoReturn:
@@ -56,7 +57,7 @@ def _form_choice():
     return FormKind()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=cli_i18n.Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="jixiao")
 def cli() -> None:
     """jixiao（绩效）：预算绩效目标申报表与绩效自评表（部门整体、项目支出）的检查、排版、交换与公开。"""
@@ -147,22 +148,34 @@ def new(kind: str, year: int, ident: str, name: str, department: str, department
 @cli.command()
 @click.argument("directory", type=click.Path())
 @click.option(
-    "--source", default="jixiao", show_default=True,
-    help="CI 和提交前检查安装 jixiao 用的 pip 参数；jixiao 上 PyPI 之前写 git+https://…/jixiao@版本 或 wheel 的网址。",
+    "--source", default=None,
+    help="README、CI 和提交前检查安装 jixiao 用的 pip 参数（git+https://…/jixiao@版本 或 wheel 的网址）；默认取本机 jixiao 的安装来源。",
 )
-def init(directory: str, source: str) -> None:
+def init(directory: str, source: str | None) -> None:
     """建立一个申报仓库：部门名册、编辑器 Schema、GitHub/GitLab 的自动检查与发布、提交前检查和说明。"""
     from generator.scaffold.repository import InitError, init_repository
+    from generator.scaffold.install_source import installed_source
 
+    placeholder = False
+    if source is None:
+        source, placeholder = installed_source()
     try:
-        written = init_repository(Path(directory), source)
+        written, left = init_repository(Path(directory), source)
     except InitError as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{exc.filename or directory}: 无法写入（{exc.strerror or exc}）")
     for path in written:
         click.echo(str(path))
+    for path in left:
+        click.echo(f"{path}（已有，保留原样）")
     click.echo(f"已建立申报仓库 {directory}；改好 declarations/departments.yaml，再用 jixiao new 写申报，详见 {Path(directory) / 'README.md'}")
+    if placeholder:
+        click.echo(
+            f"注意：本机的 jixiao 不是从可下载的地址安装的，README.md 和 CI 里安装 jixiao 的一行是占位符「{source}」，"
+            "请改成 jixiao 的 git 地址（git+https://…/jixiao@版本）或 wheel 文件的网址，或重新运行 jixiao init --source …",
+            err=True,
+        )
 
 
 @cli.command()
@@ -240,7 +253,7 @@ def codes() -> None:
 
 @cli.group("build")
 def build_group() -> None:
-    """生成 PDF 或网站。"""
+    """生成 PDF、Excel 工作簿或网站。"""
 
 
 def _font_options(command):
@@ -388,7 +401,7 @@ def build_xlsx(paths, out, force, shard) -> None:
     _finish(result, "有错误，没有生成任何文件。")
     made = result.xlsx
     part = f"（第 {shard[0]}/{shard[1]} 片）" if shard else ""
-    click.echo(f"Excel：生成 {len(made.written)} 个，未改动跳过 {len(made.skipped)} 个，共 {result.count} 个申报{part} → {Path(out) / 'xlsx'}")
+    click.echo(f"Excel：{result.count} 份申报{part}，写出工作簿 {len(made.written)} 本，未改动跳过 {len(made.skipped)} 本 → {Path(out) / 'xlsx'}")
 
 
 @cli.command("import")
@@ -405,11 +418,15 @@ def import_command(files, ident, year, out, force) -> None:
         _check_id(ident, "--id")
     if ident is not None and len(files) > 1:
         raise click.BadParameter("导入多个工作簿时不能指定 --id（每份申报的标识由部门名称生成）", param_hint="--id")
-    written, problems = import_files([Path(f) for f in files], Path(out), ident=ident, year=year, force=force)
+    updated: dict = {}
+    written, problems = import_files([Path(f) for f in files], Path(out), ident=ident, year=year, force=force, updated=updated)
+    if written:  # the checks of `jixiao validate` over the folder written into, the ones across files included
+        mine = {path.resolve() for path in written}
+        problems += [p for p in load_all([Path(out)])[1] if Path(p.file).resolve() in mine]
     for problem in problems:
         click.echo(problem.format(), err=True)
     for path in written:
-        click.echo(str(path))
+        click.echo(f"{path}（{updated[path]}）" if path in updated else str(path))
     errors = sum(p.is_error for p in problems)
     if written:  # a workbook refused whole is its one line; no summary under it
         click.echo(f"导入了 {len(written)} 份申报：{errors} 个错误，{len(problems) - errors} 个警告", err=True)

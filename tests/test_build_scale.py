@@ -204,7 +204,7 @@ def test_xlsx_with_nothing_changed_skips_everything(tmp_path):
     args = ("build", "xlsx", "--out", str(tmp_path / "out"), str(tmp_path / "declarations"))
     assert jixiao(*args).returncode == 0
     result = jixiao(*args)
-    assert result.returncode == 0 and "生成 0 个，未改动跳过 6 个，共 4 个申报" in result.stdout, result.stdout
+    assert result.returncode == 0 and "4 份申报，写出工作簿 0 本，未改动跳过 6 本" in result.stdout, result.stdout
 
 
 # ---- git: once for all files ----------------------------------------------------------------------

@@ -170,7 +170,7 @@ def test_spending_by_level_must_add_up_to_spending():
     assert (found.line, found.column) == (line_of(text, "{label: 镇本级使用资金"), 5)
     assert found.message == (
         "按预算级次划分合计（镇本级使用资金＋区级转移支付支出）92,967.00 万元，"
-        "与基本支出＋项目支出 92,967.09 万元 不符，相差 0.09 万元"
+        "与基本支出＋项目支出 92,967.09 万元不符，相差 0.09 万元"
     )
 
 

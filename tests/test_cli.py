@@ -90,7 +90,7 @@ def test_validate_reports_every_problem_of_every_file(tmp_path):
         f"decls/2024/broken.yaml:{basci}:5: 错误 J010: budget.spending.basic（基本支出）: 缺少必填字段「basic」（基本支出）",
         f"decls/2024/broken.yaml:{basci}:5: 错误 J012: budget.spending.basci: 未知字段「basci」，你是不是想写「basic」？",
         seed_warning_line("decls/2024/nansha-dongchong.yaml"),
-        "decls/2024/tabs.yml:2:1: 错误 J001: （文件）: 使用了制表符（Tab）缩进；YAML 只允许用空格缩进",
+        "decls/2024/tabs.yml:2:1: 错误 J001: （文件）: 缩进里有制表符（Tab）；缩进只能用空格，每层两个空格",
         "检查了 3 个申报文件：4 个错误，1 个警告",
     ]
     assert result.stderr == ""
@@ -181,7 +181,7 @@ def test_new_refuses_to_overwrite(tmp_path):
 def test_new_refuses_a_bad_id(tmp_path):
     result = jixiao("new", "--year", "2025", "--id", "Dong_Chong", cwd=tmp_path)
     assert result.returncode == 2
-    assert lines(result.stderr)[-1] == "Error: Invalid value for --id: 只能用小写字母、数字和连字符，以字母或数字开头"
+    assert lines(result.stderr)[-1] == "错误：--id 的值不对：只能用小写字母、数字和连字符，以字母或数字开头"
     assert not (tmp_path / "declarations").exists()
 
 
@@ -266,7 +266,7 @@ def test_committed_schema_is_up_to_date(schema_output):
 def test_help_lists_the_commands(tmp_path):
     result = jixiao("--help", cwd=tmp_path)
     assert result.returncode == 0
-    commands = [line.split()[0] for line in result.stdout.split("Commands:")[1].strip().splitlines()]
+    commands = [line.split()[0] for line in result.stdout.split("命令:")[1].strip().splitlines()]
     assert {"validate", "new", "schema"} <= set(commands)
 
 

@@ -263,11 +263,13 @@ def test_one_column_form_in_yuan_with_repeated_labels_and_a_signature_block(impo
     assert (d.filing.unit, d.filing.phone, d.filing.date) == ("广州市南沙区财政局", "020-12345678", dt.date(2024, 1, 31))
 
 
-def test_import_never_overwrites_without_force_and_id_year_options_apply(imported, traps_book, tmp_path):
+def test_import_again_updates_the_same_files_and_id_year_options_apply(imported, traps_book, tmp_path):
     cwd, _ = imported
+    before = sorted((cwd / "decl").rglob("*.yaml"))
     again = jixiao("import", str(traps_book), "--out", "decl", cwd=cwd)
-    assert again.returncode == 1 and again.stdout == ""
-    assert "J608" in again.stderr and "已存在，没有覆盖" in again.stderr
+    assert again.returncode == 0, again.stderr
+    assert again.stdout and all("更新了已有的文件" in line for line in again.stdout.splitlines()), again.stdout
+    assert sorted((cwd / "decl").rglob("*.yaml")) == before
     refused = jixiao("import", str(traps_book), "--id", "x", cwd=tmp_path)
     assert refused.returncode == 1
     assert refused.stderr.splitlines() == [f"{traps_book}: 错误 J609: （文件）: 工作簿里有 2 份申报表，--id 只能用于只有一份的工作簿"]

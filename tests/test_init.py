@@ -15,7 +15,9 @@ import click
 import pytest
 import yaml
 
+from generator import __version__
 from generator.core import registry
+from generator.scaffold.install_source import PLACEHOLDER, installed_source, source_from
 from generator.cli import cli
 from generator.core.fields import ID_PATTERN
 
@@ -136,7 +138,7 @@ def test_github_workflow_validates_pull_requests_and_publishes_main_to_pages(mad
     workflow = yaml.safe_load((made[0] / ".github" / "workflows" / "jixiao.yml").read_text(encoding="utf-8"))
     triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
     assert "pull_request" in triggers and triggers["push"]["branches"] == ["main"]
-    assert workflow["env"]["JIXIAO"] == "jixiao"
+    assert workflow["env"]["JIXIAO"] == installed_source()[0]
     jobs = workflow["jobs"]
     runs = {name: [step.get("run", "") for step in job["steps"]] for name, job in jobs.items()}
     uses = {name: [step.get("uses", "").split("@")[0] for step in job["steps"]] for name, job in jobs.items()}
@@ -153,7 +155,7 @@ def test_github_workflow_validates_pull_requests_and_publishes_main_to_pages(mad
 
 def test_gitlab_ci_publishes_public_from_a_pages_job(made):
     pipeline = yaml.safe_load((made[0] / ".gitlab-ci.yml").read_text(encoding="utf-8"))
-    assert pipeline["variables"]["JIXIAO"] == "jixiao"
+    assert pipeline["variables"]["JIXIAO"] == installed_source()[0]
     pages = pipeline["pages"]
     assert "public" in pages["artifacts"]["paths"]
     assert "jixiao build site --out public" in pages["script"]
@@ -185,7 +187,7 @@ def test_pre_commit_files_are_valid_by_pre_commits_own_schema(made, tmp_path):
     )
     [local] = load_config(str(made[0] / ".pre-commit-config.yaml"))["repos"]
     assert local["repo"] == "local" and local["hooks"][0]["id"] == "jixiao-validate"
-    assert local["hooks"][0]["additional_dependencies"] == ["jixiao"]
+    assert local["hooks"][0]["additional_dependencies"] == [installed_source()[0]]
     jixiao("init", "git", "--source", "git+https://example.org/jixiao", cwd=tmp_path)
     [remote] = load_config(str(tmp_path / "git" / ".pre-commit-config.yaml"))["repos"]
     assert remote["repo"] == "https://example.org/jixiao" and remote["rev"].startswith("v")
@@ -194,18 +196,59 @@ def test_pre_commit_files_are_valid_by_pre_commits_own_schema(made, tmp_path):
 # ---- never overwrites ------------------------------------------------------------------------------
 
 
-def test_init_refuses_a_folder_that_has_any_of_the_files(tmp_path):
+def test_init_adds_what_is_missing_and_leaves_what_is_there(tmp_path):
     target = tmp_path / "bureau"
     (target / ".github" / "workflows").mkdir(parents=True)
     (target / ".github" / "workflows" / "jixiao.yml").write_text("# ours\n", encoding="utf-8")
     (target / "README.md").write_text("# 我们的说明\n", encoding="utf-8")
     result = jixiao("init", "bureau", cwd=tmp_path)
-    assert result.returncode == 1 and result.stdout == ""
-    assert lines(result.stderr) == [
-        "bureau: 已有 README.md、.github/workflows/jixiao.yml，没有覆盖任何文件；请换一个文件夹，或先移走这些文件"
-    ]
+    assert result.returncode == 0, result.stderr
+    assert "bureau/README.md（已有，保留原样）" in lines(result.stdout)
+    assert "bureau/.github/workflows/jixiao.yml（已有，保留原样）" in lines(result.stdout)
     assert (target / "README.md").read_text(encoding="utf-8") == "# 我们的说明\n"
-    assert sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file()) == [".github/workflows/jixiao.yml", "README.md"]
+    assert (target / ".github" / "workflows" / "jixiao.yml").read_text(encoding="utf-8") == "# ours\n"
+    assert sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file()) == sorted(FILES)
+
+
+def test_init_after_new_in_the_same_folder(tmp_path):
+    """`jixiao new` wrote a declaration and the schema; init adds the rest and says it kept the schema."""
+    assert jixiao("new", "--year", "2025", "--id", "demo", "--name", "示例部门", cwd=tmp_path).returncode == 0
+    result = jixiao("init", ".", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "declarations/declaration.schema.json（已有，保留原样）" in lines(result.stdout)
+    assert (tmp_path / ".github" / "workflows" / "jixiao.yml").is_file()
+    assert (tmp_path / "declarations" / "2025" / "demo.yaml").is_file()
+    assert jixiao("validate", cwd=tmp_path).returncode in (0, 1)  # the skeleton is still to be filled in
+
+
+@pytest.mark.parametrize(
+    "record, expected",
+    [
+        (None, ("jixiao==0.2.0", False)),  # from a package index
+        ('{"url": "https://example.org/bureau/jixiao.git", "vcs_info": {"vcs": "git", "requested_revision": "v0.2.0", '
+         '"commit_id": "0123abcd"}}', ("git+https://example.org/bureau/jixiao.git@v0.2.0", False)),
+        ('{"url": "https://example.org/bureau/jixiao.git", "vcs_info": {"vcs": "git", "commit_id": "0123abcd"}}',
+         ("git+https://example.org/bureau/jixiao.git@0123abcd", False)),
+        ('{"url": "https://example.org/dist/jixiao-0.2.0-py3-none-any.whl", "archive_info": {}}',
+         ("https://example.org/dist/jixiao-0.2.0-py3-none-any.whl", False)),
+        ('{"url": "file:///srv/wheels/jixiao-0.2.0-py3-none-any.whl", "archive_info": {"hashes": {}}}',
+         ("file:///srv/wheels/jixiao-0.2.0-py3-none-any.whl", False)),
+        ('{"url": "file:///home/me/jixiao", "dir_info": {"editable": true}}', (PLACEHOLDER.format(version=__version__), True)),
+    ],
+)
+def test_the_install_line_comes_from_how_jixiao_was_installed(record, expected):
+    assert source_from(record, "0.2.0") == expected
+
+
+def test_a_placeholder_install_line_is_marked_and_refused_by_pip(tmp_path):
+    """From a source folder there is no address to give: init says so, and the line cannot install anything."""
+    result = jixiao("init", "repo", cwd=tmp_path)
+    source, placeholder = installed_source()
+    assert result.returncode == 0, result.stderr
+    if placeholder:  # this test environment is an editable install from the repository
+        assert source.startswith("TODO-") and f"占位符「{source}」" in result.stderr
+    readme = (tmp_path / "repo" / "README.md").read_text(encoding="utf-8")
+    assert f'pip install "{source}"' in readme and 'pip install "jixiao"' not in readme
 
 
 def test_init_refuses_a_file_as_target(tmp_path):

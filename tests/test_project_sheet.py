@@ -18,7 +18,7 @@ from openpyxl import Workbook, load_workbook
 from fixtures import SEED_YAML
 from generator.core import registry
 from generator.forms.project_target import sheet
-from generator.excel.importer import slug
+from generator.excel.import_merge import project_id
 from generator.input.load import load_file, load_text
 from generator.excel.read import read_workbook_bytes
 from generator.excel.workbooks import workbook_bytes
@@ -267,16 +267,16 @@ def circulated(tmp_path_factory) -> Path:
 
 def test_a_circulated_project_sheet_imports_to_the_expected_declaration(circulated, tmp_path):
     result = jixiao("import", str(circulated), "--out", "d", cwd=tmp_path)
-    project_id = slug("河涌水环境综合整治")
-    assert project_id and "-" not in project_id  # no place name to drop: the name in pinyin
+    project_id = "hyshjzhzz"  # no 项目编码 on the sheet: the initials of 河涌水环境综合整治 in pinyin
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"d/2025/nansha-dongchong/projects/{project_id}.yaml\n"
     lines = result.stderr.splitlines()
     assert f"{circulated}:项目表!A19: 警告 J607: （未导入）: 「填表说明：本表由财政局统一印发」没有导入：它不在申报表的任何栏目里" in lines
-    assert lines[1:] == ["导入了 1 份申报：0 个错误，1 个警告"], lines
     validate = jixiao("validate", "d", cwd=tmp_path)  # only: its department's own form is not there
     assert validate.returncode == 0 and "J412" in validate.stdout, validate.stdout
     assert validate.stdout.splitlines()[-1] == "检查了 1 个申报文件：0 个错误，1 个警告", validate.stdout
+    # import checked the folder as validate does: the same J412, and the sheet's J607 besides
+    assert lines[1:] == validate.stdout.splitlines()[:-1] + ["导入了 1 份申报：0 个错误，2 个警告"], lines
     path = tmp_path / result.stdout.strip()
     got = load_file(path).declaration
     assert got is not None
@@ -323,7 +323,7 @@ def test_a_year_workbook_holds_the_projects_and_imports_to_one_file_each(tmp_pat
         (folder / "nansha-dongchong" / "projects" / f"{name}.yaml").write_bytes((PROJECTS / f"{name}.yaml").read_bytes())
     built = jixiao("build", "xlsx", "declarations", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
-    assert built.stdout == "Excel：生成 4 个，未改动跳过 0 个，共 3 个申报 → output/xlsx\n"
+    assert built.stdout == "Excel：3 份申报，写出工作簿 4 本，未改动跳过 0 本 → output/xlsx\n"
     year = tmp_path / "output/xlsx/2024/jixiao-2024.xlsx"
     assert (tmp_path / "output/xlsx/2024/nansha-dongchong/projects/typical-town.xlsx").is_file()
     originals = [load_file(p).declaration for p in sorted(folder.rglob("*.yaml"))]
@@ -331,13 +331,13 @@ def test_a_year_workbook_holds_the_projects_and_imports_to_one_file_each(tmp_pat
     assert load_workbook(year).sheetnames == ["广州市南沙区东涌镇人民政府", "东涌镇“百千万工程”典型镇建设（示例）", "东涌水乡文化旅游品牌建设（示例）"]
     result = jixiao("import", str(year), "--out", "again", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    ids = [slug(d.project.name) for d in originals if d.form == "project-target"]
+    ids = [project_id(d.project.name, d.project.code) for d in originals if d.form == "project-target"]
     assert sorted(result.stdout.splitlines()) == sorted(
         ["again/2024/nansha-dongchong.yaml"] + [f"again/2024/nansha-dongchong/projects/{i}.yaml" for i in ids])
     validate = jixiao("validate", "again", cwd=tmp_path)
     assert validate.returncode == 0 and validate.stdout.splitlines()[-1].startswith("检查了 3 个申报文件：0 个错误"), validate.stdout
     for original in originals:
-        path = "again/2024/nansha-dongchong.yaml" if original.form != "project-target" else f"again/2024/nansha-dongchong/projects/{slug(original.project.name)}.yaml"
+        path = "again/2024/nansha-dongchong.yaml" if original.form != "project-target" else f"again/2024/nansha-dongchong/projects/{project_id(original.project.name, original.project.code)}.yaml"
         back = exact(load_file(tmp_path / path).declaration)
         want = exact(original)
         if original.form == "project-target":

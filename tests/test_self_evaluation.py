@@ -211,7 +211,7 @@ def test_a_shortfall_without_a_reason_is_an_error():
     text = replace_once(DEPT_TEXT, "            reason: 企业对审批时限的评价偏低；将推行并联审批，提升服务效率。\n", "")
     found = only(problems(text))
     assert (found.code, found.severity) == ("J705", ERROR)
-    assert found.message == "三级指标「辖区企业满意度」得分 4.89，低于分值 5，请写明偏差原因分析及改进措施"
+    assert found.message == "三级指标「辖区企业满意度」得分 4.89，低于分值 5，请在这一项指标下加一行 reason: 写明偏差原因分析及改进措施"
 
 
 def test_points_must_add_up_to_100_and_to_each_level1s_stated_points():
@@ -290,7 +290,7 @@ def test_new_self_evaluation_starts_from_the_target_forms_indicators(tmp_path):
         else:
             filled.append(line)
     filled = "\n".join(filled)
-    filled = filled.replace("total: {initial: , budget: , executed: }", "total: {initial: 100, budget: 100, executed: 95}")
+    filled = filled.replace("total: {initial: , budget: , executed: , reason: }", "total: {initial: 100, budget: 100, executed: 95}")
     filled = re.sub(r"    - \{label: (.*?), initial: , budget: , executed: \}\n", "", filled)
     filled = filled.replace("  sources:\n", "  sources: []\n").replace("  actual: >-                        # 实际完成情况\n    \n", "  actual: 全部完成。\n")
     (projects / "typical-town.self-evaluation.yaml").write_text(filled, encoding="utf-8")

@@ -94,3 +94,23 @@ def test_installed_jixiao_works_in_an_empty_folder(installed, tmp_path):
     page = tmp_path / "output" / "site" / "2024" / "nansha-dongchong" / "projects" / "water-town-culture" / "index.html"
     assert "东涌水乡文化旅游品牌建设（示例）" in page.read_text(encoding="utf-8")
     assert (tmp_path / "output" / "site" / "static" / "form.css").is_file()
+
+
+def test_init_from_the_installed_wheel_writes_the_wheels_address(installed, wheel, tmp_path):
+    """pip recorded where the wheel came from: the new repository's README and CI install that, not a bare name."""
+    made = run(installed, "init", "repo", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    readme = (tmp_path / "repo" / "README.md").read_text(encoding="utf-8")
+    assert f'pip install "{wheel.resolve().as_uri()}"' in readme, readme
+    assert "占位符" not in made.stderr
+
+
+def test_the_guide_is_followed_with_the_installed_wheel(installed, tmp_path):
+    """docs/first-filing.md and docs/self-evaluation.md, command by command in an empty folder with the
+    wheel's jixiao, end in a PDF of each of the four forms; what the console blocks show is what it prints."""
+    from test_docs import DOCS, FORM_PDFS, follow
+
+    printed = follow(tmp_path, installed / "bin", [DOCS / "first-filing.md", DOCS / "self-evaluation.md"])
+    assert printed and all(got == expected for _, _, expected, got in printed), printed
+    for name in FORM_PDFS:
+        assert (tmp_path / "output" / "pdf" / "2025" / name).read_bytes().startswith(b"%PDF-"), name

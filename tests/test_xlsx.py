@@ -112,7 +112,7 @@ def built(tmp_path_factory) -> Path:
             target.write_text(source.text, encoding="utf-8")
     result = jixiao("build", "xlsx", "declarations", cwd=root)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "Excel：生成 6 个，未改动跳过 0 个，共 4 个申报 → output/xlsx\n"
+    assert result.stdout == "Excel：4 份申报，写出工作簿 6 本，未改动跳过 0 本 → output/xlsx\n"
     return root
 
 
@@ -135,10 +135,10 @@ def test_build_writes_one_workbook_per_declaration_and_one_per_year(built):
 def test_build_is_incremental_and_byte_identical(built):
     before = {p: p.read_bytes() for p in (built / "output" / "xlsx").rglob("*.xlsx")}
     again = jixiao("build", "xlsx", "declarations", cwd=built)
-    assert again.stdout == "Excel：生成 0 个，未改动跳过 6 个，共 4 个申报 → output/xlsx\n"
+    assert again.stdout == "Excel：4 份申报，写出工作簿 0 本，未改动跳过 6 本 → output/xlsx\n"
     time.sleep(1.1)  # a timestamp taken from the clock would now differ
     forced = jixiao("build", "xlsx", "--force", "declarations", cwd=built)
-    assert forced.stdout.startswith("Excel：生成 6 个")
+    assert forced.stdout.startswith("Excel：4 份申报，写出工作簿 6 本")
     after = {p: p.read_bytes() for p in before}
     assert after == before
     with zipfile.ZipFile(built / "output/xlsx/2024/nansha-dongchong.xlsx") as archive:
@@ -151,7 +151,7 @@ def test_build_is_incremental_and_byte_identical(built):
     path = built / "declarations/2024/nansha-huangge.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("staff_count: ", "staff_count: 1", 1), encoding="utf-8")
     changed = jixiao("build", "xlsx", "declarations", cwd=built)
-    assert changed.stdout == "Excel：生成 2 个，未改动跳过 4 个，共 4 个申报 → output/xlsx\n"
+    assert changed.stdout == "Excel：4 份申报，写出工作簿 2 本，未改动跳过 4 本 → output/xlsx\n"
 
 
 def test_the_sheet_is_laid_out_for_print(built):

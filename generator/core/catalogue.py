@@ -94,6 +94,10 @@ register(
     Code("J401", WARNING, "文件名或所在文件夹与文件里的标识不一致", "{detail}"),
     Code("J402", WARNING, "预算年度与所在文件夹不一致", "预算年度 {year} 与所在文件夹「{folder}」不一致"),
     Code("J403", ERROR, "两个文件会写到同一个位置（同一年度同一部门标识，或同一部门的同一项目标识）", "{what}已被 {other} 使用"),
+    Code(
+        "J404", WARNING, "同一部门同一年度的两个文件是同一个项目（项目名称或项目编码相同）",
+        "{what}与 {other} 相同：同一个项目只应有一个文件，请删去或合并其中一个",
+    ),
     Code("J601", ERROR, "导入时：工作簿无法读取（损坏、空文件、不是 Excel/OpenDocument 工作簿、没有任何内容）"),
     Code("J602", ERROR, "导入时：工作簿设有打开密码（已加密）"),
     Code("J603", ERROR, "导入时：文件过大（超过 10 MB，或解压后超过 100 MB、单表超过 20 万个单元格）"),
@@ -119,3 +123,22 @@ def markdown_table() -> str:
         entry = CODES[name]
         rows.append(f"| {entry.code} | {entry.severity.label} | {entry.title} |")
     return "\n".join(rows) + "\n"
+
+
+# Typing mistakes found in the raw text (generator/mistakes.py): kind → message template, reported
+# as J001 (J012 for a Chinese key, J011 for Chinese quotes) at the line where the mistake is.
+MISTAKES = {
+    "fullwidth_colon": "「{key}」后面用了全角冒号“：”；要用英文冒号加一个空格，写成 {key}: …",
+    "no_space": "「{key}」的冒号后缺少空格；要写成 {key}: {value}（英文冒号后加一个空格）",
+    "fullwidth_space_after_colon": "「{key}」的冒号后是全角空格；要用英文冒号加半角空格，写成 {key}: …",
+    "fullwidth_indent": "缩进里有全角空格（中文输入法下打出的空格）；缩进只能用半角空格，请切换到英文输入法重打",
+    "tab_indent": "缩进里有制表符（Tab）；缩进只能用空格，每层两个空格",
+    "chinese_quotes": "值两边用了中文引号 {quote}；YAML 只认英文引号，请改成英文双引号 \"…\"，或去掉引号",
+    "block_text_same_line": "「{key}: {marker}」后面不能在同一行接着写文字；把文字移到下一行，并比「{key}」多缩进两格",
+    "block_not_indented": "「{key}: {marker}」下面的文字没有缩进；每行文字都要比「{key}」多缩进两格",
+    "list_item_no_dash": "这一项缺少列表项开头的“- ”：「{parent}」下的每一项都要以英文减号加空格“- ”开头",
+    "fullwidth_dash": "列表项开头用了“{dash}”；要用英文减号加空格“- ”",
+    "fullwidth_comma": "“{{ }}”里用了全角逗号“，”；各项之间要用英文逗号“,”分开",
+    "chinese_key": "「{title}」是表上的中文栏目名，键要写英文：{key}（完整路径 {path}）{colon}",
+    "and_colon": "；冒号也要用英文冒号加空格“: ”",
+}

@@ -20,6 +20,7 @@ from generator.core.fieldpath import field_label
 from generator.core.fields import ID_PATTERN
 from generator.core.files import write_atomically
 from generator.core.problems import Problem
+from generator.excel.import_merge import PLACE_READINGS, carry_comments, find_existing, project_id
 from generator.excel.read import WorkbookError, read_workbook, sheet_ref, short
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -33,6 +34,7 @@ class ImportedForm:
     problems: list[Problem] = field(default_factory=list)
     unplaced: list[tuple[str, str]] = field(default_factory=list)
     id_field: str = "department.id"  # the field --id sets, and two forms' clash is reported on
+    existing: object = None  # import_merge.Existing: the file already holding this document, updated in place
 
 
 def _problem(display: str, code: str, field_: str = "", where: str = "", **values) -> Problem:
@@ -113,12 +115,25 @@ def _finish(form, imported: ImportedForm, data: dict, path: Path, out: Path, ide
     own_key = form.id_path[0]  # the mapping holding the form's own name and id: department, project
     if ident:
         data[own_key]["id"] = ident
+    existing = find_existing(out, form, data)
+    if existing is not None and ident and ident != existing.own_id:
+        imported.problems.append(Problem(
+            str(path), 0, 0, "J608", Severity.ERROR, f"{own_key}.id",
+            f"{existing.path} 已是这份申报（{existing.why}），标识为「{existing.own_id}」；不写 --id 再导入即更新它，"
+            f"要改用「{ident}」请先把那个文件改名或删去", where=sheet_where,
+        ))
+        return
+    if existing is not None:  # imported again: the file keeps its ids (and so its name and addresses)
+        data[own_key]["id"] = existing.own_id
+        if existing.department_id and isinstance(data.get("department"), dict):
+            data["department"]["id"] = existing.department_id
+        imported.existing = existing
     # every {name, id} without an id (the form's own, a project's 主管部门) gets one from its name
     for key in [own_key] + [k for k in data if k != own_key]:
         value = data[key]
         if not (isinstance(value, dict) and "name" in value and "id" in value) or value["id"]:
             continue
-        value["id"] = slug(value["name"] or "")
+        value["id"] = project_id(value["name"] or "", value.get("code")) if key == "project" else slug(value["name"] or "")
         if not value["id"]:
             name_label, id_label = field_label(form.model, (key, "name")) or "名称", field_label(form.model, (key, "id")) or "标识"
             hint = "请用 --id 指定" if key == own_key else "请在表上写出全称"
@@ -127,6 +142,8 @@ def _finish(form, imported: ImportedForm, data: dict, path: Path, out: Path, ide
             return
     own = data[own_key]
     target = out / f"{form.new_location(data['year'], data['department']['id'], own['id'])}.yaml"
+    if existing is not None:
+        target = existing.path
     schema = schema_path or Path("declarations") / "declaration.schema.json"
     relative = os.path.relpath(schema.resolve(), target.resolve().parent).replace(os.sep, "/")
     name_label = field_label(form.model, (own_key, "name")) or "名称"
@@ -140,13 +157,14 @@ def _finish(form, imported: ImportedForm, data: dict, path: Path, out: Path, ide
 
 
 def import_files(
-    files: list[Path], out: Path, ident: str | None = None, year: int | None = None, force: bool = False
+    files: list[Path], out: Path, ident: str | None = None, year: int | None = None, force: bool = False,
+    updated: dict | None = None,
 ) -> tuple[list[Path], list[Problem]]:
-    """Import every form in every workbook, check each YAML as `jixiao validate` would, write it
+    """Import every form in every workbook and write each as YAML
     where its form's files go below `out` (never over an existing file unless `force`). Returns the
-    files written and every problem, workbook cells and YAML lines alike."""
-    from generator.input.load import load_text
-    from generator.input.checks import run_checks
+    files written and the workbooks' problems (the caller checks the YAML written as `jixiao validate`
+    would, over the folder written into, so that the rules across files see it). A file that already holds
+    the same document is updated in place; `updated` (if given) gets its path and what was kept."""
 
     schema = out / "declaration.schema.json"
     if not schema.is_file():
@@ -175,22 +193,22 @@ def import_files(
                 problems.append(_problem(str(path), "J610", form.id_field, form.sheet, other=seen[form.target], target=form.target))
                 continue
             seen[form.target] = where
-            if form.target.exists() and not force:
+            updating = form.existing is not None and form.target == form.existing.path
+            if form.target.exists() and not force and not updating:
                 problems.append(_problem(str(path), "J608", "", form.sheet, target=form.target))
                 continue
-            loaded = load_text(form.text, str(form.target))
-            problems.extend(loaded.problems)
-            if loaded.declaration is not None:
-                problems.extend(run_checks(loaded))
-            write_atomically(form.target, form.text.encode("utf-8"))
+            text = form.text
+            if updating:
+                text = carry_comments(form.target.read_text(encoding="utf-8-sig"), text)
+                if updated is not None:
+                    updated[form.target] = f"{form.existing.why}，更新了已有的文件，保留标识「{form.existing.own_id}」和注释"
+            write_atomically(form.target, text.encode("utf-8"))
             written.append(form.target)
     return written, problems
 
 
 # ---- ids from names ---------------------------------------------------------------------------------------
 
-# Place names read differently from the common reading (涌 is chōng in Guangdong's place names).
-PLACE_READINGS = {"东涌": [["dōng"], ["chōng"]], "南沙": [["nán"], ["shā"]], "番禺": [["pān"], ["yú"]]}
 _PLACE = re.compile(r"^([\u4e00-\u9fff]{1,7}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|区|县|旗))")
 _SUFFIXES = ("人民政府", "委员会")
 _TOWN = re.compile(r"(镇|乡|街道|街道办事处|办事处)$")

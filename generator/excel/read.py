@@ -313,7 +313,7 @@ def read_workbook(path: Path, display: str | None = None) -> list[Grid]:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise WorkbookError("J601", "文件不存在") from None
+        raise WorkbookError("J000", "文件不存在") from None
     except OSError as exc:
         raise WorkbookError("J601", f"无法读取文件（{exc.strerror or exc}）") from None
     if size > MAX_WORKBOOK_BYTES:

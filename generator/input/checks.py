@@ -3,6 +3,7 @@ form's own rules are built from: negative amounts, decimal places, duplicate row
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Callable, Iterable, Iterator
@@ -109,6 +110,33 @@ def check_unique_locations(documents: list[LoadedDocument]) -> Iterator[Problem]
             seen[key] = item
 
 
+# Two files of one department and year that hold the same project (J404): imported twice under two
+# ids, or copied and not renamed. Their outputs do not collide (J403), so nothing else sees it.
+def _same(value) -> str:
+    return re.sub(r"\s+", "", str(value)) if value else ""
+
+
+def check_duplicate_projects(documents) -> Iterator:
+    seen: dict[tuple, object] = {}
+    for item in documents:
+        project = getattr(item.declaration, "project", None)
+        if project is None:
+            continue
+        department = item.department
+        base = (item.form.kind, item.year, getattr(department, "id", None))
+        for key in ("code", "name"):
+            value = _same(getattr(project, key, None))
+            if not value:
+                continue
+            mark = base + (key, value)
+            if mark in seen:
+                label = field_label(item.form.model, ("project", key))
+                yield item.report("J404", ("project", key), what=f"{label}「{getattr(project, key)}」",
+                                  other=seen[mark].display)
+                break
+            seen[mark] = item
+
+
 # ---- running the rules ------------------------------------------------------------------------
 
 
@@ -124,6 +152,7 @@ def run_cross_checks(documents: list[LoadedDocument]) -> list[Problem]:
     """The rules that need every document of the run: outputs that collide, forms that must agree."""
     valid = [item for item in documents if item.declaration is not None]
     found = list(check_unique_locations(valid))
+    found.extend(check_duplicate_projects(valid))
     for form in registry.forms().values():
         for rule in form.cross_rules:
             found.extend(rule(valid))

@@ -14,6 +14,7 @@ from generator.core import registry
 from generator.core.document import LoadedDocument
 from generator.core.fieldpath import FieldPath, field_label, format_path, model_at
 from generator.core.files import find_declarations
+from generator.input import mistakes
 from generator.input.parse import MAX_BYTES, parse
 from generator.core.problems import Problem, Severity
 
@@ -58,6 +59,11 @@ def _too_large(size: int, loaded: LoadedDocument) -> LoadedDocument:
 
 
 def load_bytes(data: bytes, loaded: LoadedDocument) -> LoadedDocument:
+    # A file with errors is scanned for the typing mistakes behind them (full-width colon, Tab, …).
+    return mistakes.explain(_load_bytes(data, loaded))
+
+
+def _load_bytes(data: bytes, loaded: LoadedDocument) -> LoadedDocument:
     if len(data) > MAX_BYTES:
         return _too_large(len(data), loaded)
     parsed = parse(data, loaded)

@@ -63,19 +63,24 @@ def render(source: str) -> dict[str, str]:
     return files
 
 
-def init_repository(directory: Path, source: str = "jixiao") -> list[Path]:
-    """Write the files into `directory` (made if missing); refuse, writing nothing, if any is there."""
+def init_repository(directory: Path, source: str) -> tuple[list[Path], list[Path]]:
+    """Write the files missing from `directory` (made if missing); (written, left as they were).
+    A file already there (`jixiao new` writes the schema, a bureau its own README) is never touched."""
     files = render(source)
     if directory.exists() and not directory.is_dir():
         raise InitError(f"{directory}: 不是文件夹")
-    existing = [name for name in files if (directory / name).exists() or (directory / name).is_symlink()]
-    if existing:
-        raise InitError(f"{directory}: 已有 {'、'.join(existing)}，没有覆盖任何文件；请换一个文件夹，或先移走这些文件")
-    written = []
+    written, left = [], []
     for name, text in files.items():
         target = directory / name
+        if target.exists() or target.is_symlink():
+            left.append(target)
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
-            handle.write(text)
+        try:
+            with target.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
+                handle.write(text)
+        except FileExistsError:
+            left.append(target)
+            continue
         written.append(target)
-    return written
+    return written, left

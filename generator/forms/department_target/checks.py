@@ -15,7 +15,7 @@ from generator.forms.department_target.model import DepartmentTarget
 CODES = (
     Code(
         "J201", ERROR, "按预算级次划分合计 ≠ 基本支出 + 项目支出",
-        "按预算级次划分合计（{labels}）{by_level}，与基本支出＋项目支出 {spending} 不符，相差 {gap} 万元",
+        "按预算级次划分合计（{labels}）{by_level}，与基本支出＋项目支出 {spending}不符，相差 {gap} 万元",
     ),
     Code(
         "J202", WARNING, "收入来源合计 ≠ 基本支出 + 项目支出（写出两个合计和差额）",

@@ -18,7 +18,7 @@ CODES = (
     Code("J702", ERROR, "自评表：得分超过分值", "得分 {score} 超过分值 {points}"),
     Code("J703", ERROR, "自评表：预算执行率与各指标的分值合计不是 100 分", "分值合计 {total} 分（预算执行率 {budget} 分＋指标 {indicators} 分），应为 100 分"),
     Code("J704", WARNING, "自评表：实际完成值的单位与年度指标值不同", "实际完成值「{actual}」与年度指标值「{target}」的单位不同"),
-    Code("J705", ERROR, "自评表：未达满分（或执行率低于 90%）却没有写偏差原因", "{what}，请写明偏差原因分析及改进措施"),
+    Code("J705", ERROR, "自评表：未达满分（或执行率低于 90%）却没有写偏差原因", "{what}，请在{where}加一行 reason: 写明偏差原因分析及改进措施"),
     Code("J706", WARNING, "自评表：全年执行数超过全年预算数却没有说明", "全年执行数 {executed} 万元超过全年预算数 {budget} 万元，请说明原因"),
     Code("J707", ERROR, "自评表：无法计算预算执行率（全年预算数为 0）", "{detail}"),
     Code("J708", ERROR, "自评表：指标无法计分（定性指标没有完成程度、实际完成值不是数字、得分不在完成程度的区间……）", "{detail}"),
@@ -59,7 +59,8 @@ def check_budget_execution(loaded) -> Iterator:
                 rule=f"min(执行率 {percent(result.rate)}, 100%) × 分值 {result.budget_points}",
             )
     if result.rate < LOW_RATE and not (total.reason or "").strip():
-        yield loaded.report("J705", base + ("reason",), what=f"预算执行率 {percent(result.rate)} 低于 90%")
+        yield loaded.report("J705", base + ("reason",), what=f"预算执行率 {percent(result.rate)} 低于 90%",
+                            where=" funds.total 里")
     if total.executed > total.budget and not (total.reason or "").strip():
         yield loaded.report("J706", base + ("executed",), executed=total.executed, budget=total.budget)
 
@@ -84,7 +85,8 @@ def check_indicator_scores(loaded) -> Iterator:
             yield loaded.report("J704", row.path + ("actual",), actual=item.actual, target=item.target)
         if result.score_of(row) < item.points and not (item.reason or "").strip():
             yield loaded.report(
-                "J705", row.path, what=f"三级指标「{item.level3}」得分 {points_text(result.score_of(row))}，低于分值 {item.points}"
+                "J705", row.path, what=f"三级指标「{item.level3}」得分 {points_text(result.score_of(row))}，低于分值 {item.points}",
+                where="这一项指标下",
             )
 
 
