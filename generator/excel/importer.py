@@ -117,10 +117,8 @@ def _finish(form, imported: ImportedForm, data: dict, path: Path, out: Path, ide
         data[own_key]["id"] = ident
     existing = find_existing(out, form, data)
     if existing is not None and ident and ident != existing.own_id:
-        imported.problems.append(Problem(
-            str(path), 0, 0, "J608", Severity.ERROR, f"{own_key}.id",
-            f"{existing.path} 已是这份申报（{existing.why}），标识为「{existing.own_id}」；不写 --id 再导入即更新它，"
-            f"要改用「{ident}」请先把那个文件改名或删去", where=sheet_where,
+        imported.problems.append(_problem(
+            str(path), "J612", f"{own_key}.id", sheet_where, existing=existing.path, why=existing.why, own_id=existing.own_id, ident=ident,
         ))
         return
     if existing is not None:  # imported again: the file keeps its ids (and so its name and addresses)
