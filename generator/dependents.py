@@ -1,0 +1,130 @@
+"""Which file's checks lean on which: a project on its department's 部门整体 form, a self-evaluation on
+the target form it evaluates. The desk folds the cross-form findings a broken file causes into one
+note (no cascades), and `build --skip-invalid` withholds a file together with those leaning on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from . import catalogue, forms
+from .problems import Problem
+
+# The cross-form findings that only say "the file I lean on is wrong or absent": folded away when
+# that file has an error of its own.
+LEANING_CODES = {
+    "project-target": {"J410", "J412", "J413"},
+    "department-self-evaluation": {"J720", "J721", "J722", "J723"},
+    "project-self-evaluation": {"J720", "J721", "J722", "J723"},
+}
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A file's place — year, department, form, where its outputs go — read from the model, or for a
+    file too broken to load, from what it says and where it lies."""
+
+    item: object
+    year: int
+    dept_id: str
+    dept_name: str
+    kind: str
+    location: str  # e.g. 2024/nansha-dongchong/projects/roads
+    leans_on: str | None  # the location of the file its cross-form checks need
+
+    @property
+    def valid(self) -> bool:
+        return self.item.declaration is not None
+
+
+def _kind_from_path(parts: tuple[str, ...]) -> str:
+    if len(parts) >= 3 and parts[-2] == "projects":
+        return "project-self-evaluation" if parts[-1].endswith(".self-evaluation") else "project-target"
+    if parts and parts[-1] == "self-evaluation":
+        return "department-self-evaluation"
+    return forms.DEFAULT_KIND
+
+
+def _leans_on(kind: str, year: int, dept_id: str, location: str, declaration) -> str | None:
+    if kind == "project-target":
+        return f"{year}/{dept_id}"
+    form = forms.FORMS.get(kind)
+    if form is None or form.evaluates is None:
+        return None
+    if declaration is not None:
+        return form.target_location(declaration)
+    # A broken self-evaluation: its target lies where its own name says (…/roads.self-evaluation → …/roads).
+    return f"{year}/{dept_id}" if kind == "department-self-evaluation" else location.removesuffix(".self-evaluation")
+
+
+def place(item) -> Placed | None:
+    if item.declaration is not None:
+        kind, year, dept = item.form.kind, item.year, item.department
+        return Placed(item, year, dept.id, dept.name, kind, item.location,
+                      _leans_on(kind, year, dept.id, item.location, item.declaration))
+    data = item.data if isinstance(item.data, dict) else {}
+    department = data.get("department") if isinstance(data.get("department"), dict) else {}
+    parts = PurePosixPath(item.path.with_suffix("").as_posix()).parts
+    kind = data.get("form") if data.get("form") in forms.FORMS else _kind_from_path(parts)
+    depth = {"project-target": 4, "project-self-evaluation": 4, "department-self-evaluation": 3}.get(kind, 2)
+    owner = parts[-depth:] if len(parts) >= depth else ()
+    year = str(data.get("year") or (owner[0] if owner else ""))
+    dept_id = str(department.get("id") or (owner[1] if len(owner) > 1 else parts[-1] if parts else ""))
+    if not year.isdigit() or not dept_id:
+        return None
+    if kind == forms.DEFAULT_KIND:
+        location = f"{year}/{dept_id}"
+    elif kind == "department-self-evaluation":
+        location = f"{year}/{dept_id}/self-evaluation"
+    else:
+        location = f"{year}/{dept_id}/projects/{parts[-1]}"
+    return Placed(item, int(year), dept_id, str(department.get("name") or dept_id), kind, location,
+                  _leans_on(kind, int(year), dept_id, location, None))
+
+
+def erroneous(problems: list[Problem]) -> dict[str, Problem]:
+    """Each file with an error → its first error."""
+    first: dict[str, Problem] = {}
+    for problem in problems:
+        if problem.is_error and problem.file not in first:
+            first[problem.file] = problem
+    return first
+
+
+@dataclass(frozen=True)
+class Withheld:
+    file: str
+    year: int
+    reason: str  # the first error, or which withheld file it leans on
+    because_of: str = ""  # the withheld file it leans on ("" for a file with an error of its own)
+
+    def line(self) -> str:
+        return f"{self.file}: {self.reason}"
+
+
+def withhold(documents: list, problems: list[Problem]) -> tuple[list, list[Withheld]]:
+    """(the documents to publish, the files withheld in path order): a file with an error, and any
+    file whose cross-form checks lean on a withheld one (transitively: a project's self-evaluation
+    goes with its department form)."""
+    first = erroneous(problems)
+    placed = {item.display: place(item) for item in documents}
+    withheld: dict[str, Withheld] = {}
+    for item in documents:
+        if item.display in first:
+            p = first[item.display]
+            where = item.display if p.where is not None else f"{p.file}:{p.line}:{p.column}"
+            reason = catalogue.code("J530").text(first=f"{where} {p.code} {p.field or '（文件）'}：{p.message}")
+            withheld[item.display] = Withheld(item.display, placed[item.display].year if placed[item.display] else 0, reason)
+    changed = True
+    while changed:  # at most three rounds: project self-evaluation → project → department
+        changed = False
+        out_locations = {placed[f].location: f for f in withheld if placed.get(f) is not None}
+        for item in documents:
+            here = placed[item.display]
+            if item.display in withheld or here is None or here.leans_on not in out_locations:
+                continue
+            other = out_locations[here.leans_on]
+            withheld[item.display] = Withheld(item.display, here.year, catalogue.code("J531").text(file=other), other)
+            changed = True
+    kept = [item for item in documents if item.display not in withheld]
+    return kept, [withheld[name] for name in sorted(withheld)]
