@@ -112,8 +112,7 @@ def withhold(documents: list, problems: list[Problem]) -> tuple[list, list[Withh
     for item in documents:
         if item.display in first:
             p = first[item.display]
-            where = item.display if p.where is not None else f"{p.file}:{p.line}:{p.column}"
-            reason = catalogue.code("J530").text(first=f"{where} {p.code} {p.field or '（文件）'}：{p.message}")
+            reason = catalogue.code("J530").text(line=p.line, first=f"{p.code} {p.field or '（文件）'}：{p.message}")
             withheld[item.display] = Withheld(item.display, placed[item.display].year if placed[item.display] else 0, reason)
     changed = True
     while changed:  # at most three rounds: project self-evaluation → project → department

@@ -63,7 +63,7 @@ class Scorecard:
     file: str
     name: str  # the department's or the project's
     title: str  # the form's
-    total: Decimal | None
+    total: str  # 总分 as the form prints it (two decimals at most)
     grade: str
     rate: str  # 执行率
     lost: list[tuple[str, str, str, str, int]] = field(default_factory=list)  # 指标, 得分, 分值, 失分, line
@@ -193,7 +193,7 @@ def scorecard(item, name: str) -> Scorecard:
             lost.append((gap, row.item.level3, result.score_of(row), row.item.points, item.where(row.path)[0]))
     lost.sort(key=lambda entry: (-entry[0], entry[4]))
     return Scorecard(
-        item.display, name, item.form.title, result.total, result.grade, percent(result.rate),
+        item.display, name, item.form.title, points_text(result.total), result.grade, percent(result.rate),
         [(level3, points_text(score), points_text(points), points_text(gap), line) for gap, level3, score, points, line in lost[:LOST_SHOWN]],
         item.where(("total",))[0],
     )
@@ -349,7 +349,7 @@ def _triage(rows: list[DepartmentRow], in_year: list[Placed], notes: dict[str, l
             if p.code in CROSS_CODES and not p.is_error:
                 cross.append(CrossForm(row, p, _figures(p, by_display, in_year)))
     grades_shown = _poor_grades()
-    poor = sorted(((row, card) for row, card in scorecards if card.grade in grades_shown), key=lambda rc: (rc[1].total, rc[1].file))
+    poor = sorted(((row, card) for row, card in scorecards if card.grade in grades_shown), key=lambda rc: (Decimal(rc[1].total), rc[1].file))
     warned: dict[str, list] = defaultdict(list)
     for row in rows:
         for p in row.findings:
@@ -423,7 +423,7 @@ def _finding(p: Problem) -> dict:
 def _card(card: Scorecard | None) -> dict | None:
     if card is None:
         return None
-    return {"file": card.file, "name": card.name, "form": card.title, "total": str(card.total), "grade": card.grade,
+    return {"file": card.file, "name": card.name, "form": card.title, "total": card.total, "grade": card.grade,
             "rate": card.rate, "lost": [{"indicator": n, "score": s, "points": pts, "lost": lost, "line": line}
                                         for n, s, pts, lost, line in card.lost]}
 
