@@ -234,7 +234,7 @@ def review(paths, years, output_format, out, fail_on) -> None:
     unplaced = [p for p in problems if p.is_error and p.file not in placed and p.file not in {d.display for d in documents}]
     for problem in unplaced:
         click.echo(problem.format(), err=True)
-    if not reviews:
+    if not reviews and not unplaced:
         click.echo(f"{'、'.join(sources)}：还没有申报（用 --year 列出名册中某一年度应报的表）", err=True)
     if output_format == "json":
         click.echo(json.dumps(as_json(reviews), ensure_ascii=False, indent=2))

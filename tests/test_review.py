@@ -88,9 +88,14 @@ def test_the_desk_page_is_written_outside_the_site_and_links_files_and_forms(bur
     doc = parse_html(page)
     assert 'content="noindex, nofollow"' in page
     links = [a.get("href") for a in doc.iter("a")]
-    assert "../../declarations/2024/nansha-dongchong.yaml" in links
+    # A finding links to its line in the desk's own view of the file, never to the raw YAML.
+    assert "source/declarations/2024/nansha-dongchong.yaml.html#L16" in links
+    assert not [link for link in links if link.endswith(".yaml")]
+    view = (bureau / "output" / "review" / "source" / "declarations" / "2024" / "nansha-dongchong.yaml.html").read_text(encoding="utf-8")
+    assert 'content="noindex, nofollow"' in view
     assert "../site/2024/nansha-dongchong/index.html" in links
-    assert "缺报：部门整体预算绩效目标申报表" in doc.text()
+    missing = doc.find("section", cls="missing")
+    assert missing.find("li").text() == "部门整体预算绩效目标申报表（1 个部门）：广州市南沙区黄阁镇人民政府"
 
 
 def test_no_noindex_reaches_the_public_site(bureau):
