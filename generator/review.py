@@ -544,6 +544,11 @@ def _sources(reviews: list[YearReview], documents: list) -> dict[str, dict[int, 
         for w in r.withheld:
             shown[w.file]  # noqa: B018 — linked even with nothing said on a line
         for row in r.departments:
+            unpublished = [f.files[0] for f in row.forms if f.files and not f.links]  # linked to their source
+            for file in unpublished:
+                shown[file]  # noqa: B018
+            if row.score is not None and row.score.file in unpublished:
+                shown[row.score.file][row.score.line].append(f"总分 {row.score.total}（{row.score.grade}），执行率 {row.score.rate}")
             for _name, href, file in row.project_links:
                 if href.startswith("source/"):
                     shown[file]  # noqa: B018
@@ -577,7 +582,15 @@ def write_page(reviews: list[YearReview], out: Path, documents: list | None = No
         )
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(target, html.encode("utf-8"))
+    from .desk_listing import code_link, department_listing, status_link
+    from .render import TEMPLATES
+
+    for name in ("listing.js", "listing.css"):  # the listing shared with the public site
+        write_atomically(out / "static" / name, (TEMPLATES / "static" / name).read_bytes())
     target = out / "index.html"
-    html = env.get_template("review/index.html").render(reviews=reviews, years=[r.year for r in reviews], version=__version__)
+    html = env.get_template("review/index.html").render(
+        reviews=reviews, years=[r.year for r in reviews], version=__version__,
+        tables={r.year: department_listing(r, source_href) for r in reviews}, status_link=status_link, code_link=code_link,
+    )
     write_atomically(target, html.encode("utf-8"))
     return target

@@ -104,7 +104,7 @@ def test_the_departments_with_nothing_to_do_are_one_count_with_a_link(desk):
         clear = triage.find("p", cls="clear")
         count = year_data["triage"]["clear"]
         assert clear.text() == f"{count} 个部门没有需要处理的问题。"
-        assert clear.find("a").get("href") == f"?status=合格#departments-{year_data['year']}"
+        assert clear.find("a").get("href") == f"?y{year_data['year']}-status=ok#departments-{year_data['year']}"
         poor = {p["department"] for p in year_data["triage"]["poor"]}
         assert count == sum(1 for d in year_data["departments"] if d["status"] == "合格" and d["id"] not in poor)
         assert count >= 25  # most departments of 50 have nothing to do: one line, not a paragraph each
@@ -181,9 +181,11 @@ def test_the_project_cell_lists_every_project(desk):
     corpus, _out, doc, data = desk
     year = max(corpus.manifest["years"])
     department = next(d for d in corpus.manifest["departments"] if d["files"] and len(d["projects"][str(year)]) > 3)
-    table = _year(doc, year).find("table", id=f"departments-{year}")
+    table = _year(doc, year).find(id=f"departments-{year}").find("table")
     row = next(tr for tr in table.iter("tr") if tr.find("th") and tr.find("th").text() == department["name"])
-    hrefs = [a.get("href") for a in row.find("details").iter("a")]
+    projects = row.find("td", data_label="项目数")
+    assert projects.find("summary").text() == f"{len(department['projects'][str(year)])} 个"
+    hrefs = [a.get("href") for a in projects.iter("a")]
     assert len(hrefs) == len(department["projects"][str(year)])
     assert sorted(h.split("/")[-2] for h in hrefs) == sorted(department["projects"][str(year)])
 
