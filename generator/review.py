@@ -195,7 +195,8 @@ def scorecard(item, name: str) -> Scorecard:
     return Scorecard(
         item.display, name, item.form.title, points_text(result.total), result.grade, percent(result.rate),
         [(level3, points_text(score), points_text(points), points_text(gap), line) for gap, level3, score, points, line in lost[:LOST_SHOWN]],
-        item.where(("total",))[0],
+        # The 总分 where it is written, else the 执行率's line (the 总分 was left to the rules).
+        item.where(("total",) if item.declaration.total is not None else ("funds", "total"))[0],
     )
 
 

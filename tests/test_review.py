@@ -94,7 +94,7 @@ def test_the_desk_page_is_written_outside_the_site_and_links_files_and_forms(bur
     view = (bureau / "output" / "review" / "source" / "declarations" / "2024" / "nansha-dongchong.yaml.html").read_text(encoding="utf-8")
     assert 'content="noindex, nofollow"' in view
     assert "../site/2024/nansha-dongchong/index.html" in links
-    missing = doc.find("section", cls="missing")
+    missing = doc.find("div", cls="missing")
     assert missing.find("li").text() == "部门整体预算绩效目标申报表（1 个部门）：广州市南沙区黄阁镇人民政府"
 
 
