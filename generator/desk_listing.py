@@ -80,7 +80,7 @@ def department_listing(r, source_href) -> dict:
                 "forms": _forms_cell(row, source_href),
                 "projects": _projects_cell(row),
                 "spending": number_cell(row.spending, format_total(row.spending) if row.spending is not None else ""),
-                "funds": number_cell(row.project_funds, format_total(row.project_funds)),
+                "funds": number_cell(row.project_funds, format_total(row.project_funds)) if row.projects else cell(""),
                 "score": number_cell(score.total if score else None, f"{score.total}（{score.grade}）" if score else "", money=False,
                                      href=_score_href(row, source_href)),
                 "grades": cell("、".join(f"{grade} {count}" for grade, count in row.project_grades.items())),
