@@ -490,7 +490,7 @@ def as_text(reviews: list[YearReview]) -> list[str]:
         for e in triage.errors:
             lines.append(f"  错误 {e.row.name}（{e.row.id}）")
             lines += [f"    {p.format()}" for p in e.errors]
-            lines += [f"    {n.file}: {n.text}" for n in e.notes]
+            lines += [f"    {n.file}: 警告 J414: {n.text}" for n in e.notes]
         for title, rows in triage.missing:
             lines.append(f"  缺报 {title}：" + "、".join(f"{row.name}（{row.id}）" for row in rows))
         for c in triage.cross:

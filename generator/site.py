@@ -28,7 +28,7 @@ from .xlsx import workbook_bytes, xlsx_path
 SITE_TITLE = "部门预算绩效目标公开"
 STATIC_FILES = ("form.css", "site.css", "search.js", "favicon.svg")
 # The guide's pages in the order its menu lists them; any other page of docs/ follows by name.
-HELP_ORDER = ("index", "first-filing", "vscode", "excel", "codes", "publishing")
+HELP_ORDER = ("index", "first-filing", "vscode", "excel", "codes", "publishing", "review")
 
 
 @dataclass(frozen=True)

@@ -246,9 +246,9 @@ def test_build_site_skip_invalid_publishes_every_valid_document_and_names_each_w
         file = line.split(": ")[0]
         if file in error_files:
             code = next(e["code"] for e in corpus.planted["error_files"] if e["file"] == file)
-            assert re.match(rf"{re.escape(file)}: 有错误，暂未公开（第一个错误在第 \d+ 行）：{code} ", line), line
+            assert re.match(rf"{re.escape(file)}: J530: 有错误，暂未公开（第一个错误在第 \d+ 行）：{code} ", line), line
         else:
-            assert line == f"{file}: 所依赖的 {broken_department} 有错误，无法与之核对，暂未公开"
+            assert line == f"{file}: J531: 所依赖的 {broken_department} 有错误，无法与之核对，暂未公开"
     # Every other file is published: its page and its PDF.
     site = out / "site"
     for file in files:
@@ -269,3 +269,27 @@ def test_without_the_flag_errors_still_stop_everything(small_corpus_planted, tmp
     result = jixiao("build", "xlsx", "--out", str(tmp_path), cwd=small_corpus_planted.root)
     assert result.returncode == 1 and "有错误，没有生成任何文件。" in result.stderr
     assert not (tmp_path / "xlsx").exists()
+
+
+def test_the_desk_lists_what_the_last_publication_withheld(published):
+    corpus, out, result = published
+    assert result.returncode == 0, result.stderr
+    listed = json.loads((out / "withheld.json").read_text(encoding="utf-8"))["withheld"]
+    review = jixiao("review", "--out", str(out / "review"), cwd=corpus.root)
+    assert review.returncode == 0, review.stderr
+    doc = parse_html((out / "review" / "index.html").read_text(encoding="utf-8"))
+    shown = []
+    for year in corpus.manifest["years"]:
+        heading = next(h for h in doc.iter("h3") if h.get("id") == f"withheld-{year}")
+        shown += [li.find("code").text() for li in heading.parent.iter("li")]
+        assert f"{sum(1 for w in listed if w['year'] == year)} 个文件" in heading.text()
+    assert sorted(shown) == sorted(w["file"] for w in listed)
+
+
+def test_a_new_repository_says_there_is_nothing_yet(tmp_path):
+    assert jixiao("init", str(tmp_path / "bureau")).returncode == 0
+    result = jixiao("review", "--format", "text", "--fail-on", "error", cwd=tmp_path / "bureau")
+    assert result.returncode == 0
+    assert result.stdout == "" and result.stderr.strip() == "declarations：还没有申报（用 --year 列出名册中某一年度应报的表）"
+    listed = jixiao("review", "--format", "text", "--year", "2025", cwd=tmp_path / "bureau")
+    assert listed.stdout.startswith("2025 年度：")

@@ -306,7 +306,7 @@ def test_every_page_forbids_inline_scripts_and_foreign_sources(site):
 # ---- the user guide ---------------------------------------------------------------------------------
 
 DOCS = ROOT / "docs"
-GUIDE = ["index", "first-filing", "vscode", "excel", "codes", "publishing"]
+GUIDE = ["index", "first-filing", "vscode", "excel", "codes", "publishing", "review"]
 
 
 def test_every_page_links_the_guide_from_its_header(site):
