@@ -527,7 +527,7 @@ def read_withheld(folder: Path) -> list:
         return []
 
 
-def _sources(reviews: list[YearReview], documents: list) -> dict[str, dict[int, list[str]]]:
+def _sources(reviews: list[YearReview]) -> dict[str, dict[int, list[str]]]:
     """Every file the desk links to → its lines with what is said about them."""
     shown: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
     for r in reviews:
@@ -567,7 +567,7 @@ def write_page(reviews: list[YearReview], out: Path, documents: list | None = No
     env.filters["source_href"] = source_href
     env.filters["format_total"] = format_total
     texts = {item.display: item.text for item in documents or []}
-    shown = _sources(reviews, documents or [])
+    shown = _sources(reviews)
     shutil.rmtree(out / "source", ignore_errors=True)  # views of files no longer linked
     for file, notes in sorted(shown.items()):
         text = texts.get(file)

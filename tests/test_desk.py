@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -293,3 +292,38 @@ def test_a_new_repository_says_there_is_nothing_yet(tmp_path):
     assert result.stdout == "" and result.stderr.strip() == "declarations：还没有申报（用 --year 列出名册中某一年度应报的表）"
     listed = jixiao("review", "--format", "text", "--year", "2025", cwd=tmp_path / "bureau")
     assert listed.stdout.startswith("2025 年度：")
+
+
+def test_the_roster_says_which_years_a_form_is_owed_and_a_typo_is_pointed_at(tmp_path):
+    from site_fixtures import SEED_YAML
+
+    folder = tmp_path / "declarations" / "2024"
+    folder.mkdir(parents=True)
+    (folder / SEED_YAML.name).write_text(SEED_YAML.read_text(encoding="utf-8"), encoding="utf-8")
+    roster = tmp_path / "declarations" / "departments.yaml"
+    roster.write_text(
+        "closed_through: 2023\ndepartments:\n  - id: nansha-dongchong\n    name: 东涌镇\n"
+        "    owes: [department-target, department-self-evaluation]\n    owes_in:\n      project-target: [2024]\n",
+        encoding="utf-8",
+    )
+    data = json.loads(jixiao("review", "--format", "json", cwd=tmp_path).stdout)
+    [department] = data["years"][0]["departments"]
+    assert department["missing"] == ["项目支出绩效目标申报表"]  # 2024 has not closed by the roster: no self-evaluation owed
+    roster.write_text(roster.read_text(encoding="utf-8").replace("project-target: [2024]", "project-targt: [2024]"), encoding="utf-8")
+    checked = jixiao("validate", cwd=tmp_path)
+    assert checked.returncode == 1
+    assert "declarations/departments.yaml:7:7: 错误 J011: departments[1].owes_in（按年度应报的表）: 「project-targt」不是已知的表" in checked.stdout
+
+
+def test_build_xlsx_skip_invalid_writes_every_valid_workbook(small_corpus_planted, tmp_path):
+    result = jixiao("build", "xlsx", "--skip-invalid", "--out", str(tmp_path), cwd=small_corpus_planted.root)
+    assert result.returncode == 0, result.stderr
+    withheld = {w["file"] for w in json.loads((tmp_path / "withheld.json").read_text(encoding="utf-8"))["withheld"]}
+    assert {e["file"] for e in small_corpus_planted.planted["error_files"]} <= withheld
+    assert sorted(line.split(": ")[0] for line in result.stderr.splitlines() if line.startswith("declarations/")) == sorted(withheld)
+    for path in small_corpus_planted.declarations.rglob("*.yaml"):
+        if path == small_corpus_planted.roster or path.name.endswith(".self-evaluation.yaml") or path.name == "self-evaluation.yaml":
+            continue  # the target forms have workbooks
+        file = path.relative_to(small_corpus_planted.root).as_posix()
+        workbook = tmp_path / "xlsx" / (file.removeprefix("declarations/").removesuffix(".yaml") + ".xlsx")
+        assert workbook.is_file() != (file in withheld), file
