@@ -134,3 +134,22 @@ def test_a_broken_roster_or_a_missing_folder_is_said_and_fails_the_review(bureau
     assert result.stderr.splitlines()[0].startswith("declarations/departments.yaml:7:9: 错误 J011: departments[2].id（部门标识）")
     missing = jixiao("review", "nope", cwd=bureau)
     assert missing.returncode == 1 and missing.stderr.splitlines() == ["nope:1:1: 错误 J000: （文件）: 文件或文件夹不存在"]
+
+
+def test_a_broken_target_form_folds_what_leans_on_it_into_one_note(bureau):
+    """No cascades: the department form broken → its projects' J412 and its self-evaluation's J723
+    become notes under its error; a project form broken → its self-evaluation's J723 likewise."""
+    seed = bureau / "declarations" / "2024" / SEED.name
+    seed.write_text(seed.read_text(encoding="utf-8").replace("staff_count: 244", "staff_count: 二百"), encoding="utf-8")
+    project = bureau / "declarations" / "2024" / "nansha-dongchong" / "projects" / "typical-town.yaml"
+    project.write_text(project.read_text(encoding="utf-8").replace("period: 28500.00,", "period: 很多,"), encoding="utf-8")
+    assert {"J412", "J723"} <= {line.split(" ")[2].rstrip(":") for line in jixiao("validate", cwd=bureau).stdout.splitlines()[:-1]}
+    data = json.loads(jixiao("review", "--format", "json", cwd=bureau).stdout)
+    dongchong = next(d for d in data["years"][0]["departments"] if d["id"] == "nansha-dongchong")
+    assert not {"J412", "J723"} & {f["code"] for f in dongchong["findings"]}
+    [errors] = data["years"][0]["triage"]["errors"]
+    assert [(n["file"], n["text"]) for n in errors["notes"]] == [
+        ("declarations/2024/nansha-dongchong.yaml", "此部门整体申报有错误，其 3 个项目未与之核对"),
+        ("declarations/2024/nansha-dongchong.yaml", "此部门整体申报有错误，其 1 个自评表未与之核对"),
+        ("declarations/2024/nansha-dongchong/projects/typical-town.yaml", "此项目申报有错误，其 1 个自评表未与之核对"),
+    ]
