@@ -212,33 +212,41 @@ def score(paths) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--year", "years", type=click.IntRange(2000, 2100), multiple=True, help="只看这一年度（可重复）。")
+@click.option("--year", "years", type=click.IntRange(2000, 2100), multiple=True, help="只看这一年度（可重复；默认：申报中有的每一年）。")
 @click.option("--format", "output_format", type=click.Choice(["html", "text", "json"]), default="html", show_default=True,
               help="html：写出审核台页面；text、json：打印。")
 @click.option("--out", default="output/review", show_default=True, type=click.Path(file_okay=False), help="html 写到哪里。")
-def review(paths, years, output_format, out) -> None:
-    """预算科的审核台：每个部门各表是否已报、缺报、有无错误，全年合计，问题按部门和代码归类（名册见 declarations/departments.yaml）。"""
-    from generator.site.review import as_json, as_text, load_roster_of, review as review_year, write_page
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default=None,
+              help="有这一级（warning：警告或错误，含缺报）的问题时退出码为 1，供 CI 把关。")
+def review(paths, years, output_format, out, fail_on) -> None:
+    """预算科的审核台：先列需要人处理的（错误、缺报、表间不符、自评中差、警告），再是各部门、得分与问题归类（名册见 declarations/departments.yaml）。"""
+    from generator.site.review import as_json, as_text, load_roster_of, read_withheld, review as review_year, write_page
 
     sources = list(paths or DEFAULT_PATHS)
     documents, problems = load_all(sources)
     roster, _roster_problems = load_roster_of(sources)
-    reviews = review_year(documents, problems, roster, list(years) or None)
+    withheld = read_withheld(Path(out).parent)
+    reviews = review_year(documents, problems, roster, list(years) or None, withheld=withheld)
     # What belongs to no department's row — a folder that is not there, a broken roster — is said
     # here, and the desk is not to be trusted without it: exit 1.
     placed = {p.file for r in reviews for row in r.departments for p in row.findings}
-    unplaced = [p for p in problems if p.is_error and p.file not in placed]
+    unplaced = [p for p in problems if p.is_error and p.file not in placed and p.file not in {d.display for d in documents}]
     for problem in unplaced:
         click.echo(problem.format(), err=True)
+    if not reviews and not unplaced:
+        click.echo(f"{'、'.join(sources)}：还没有申报（用 --year 列出名册中某一年度应报的表）", err=True)
     if output_format == "json":
         click.echo(json.dumps(as_json(reviews), ensure_ascii=False, indent=2))
     elif output_format == "text":
         for line in as_text(reviews):
             click.echo(line)
     else:
-        page = write_page(reviews, Path(out))
+        page = write_page(reviews, Path(out), documents)
         click.echo(f"审核台 → {page}")
-    sys.exit(1 if unplaced else 0)
+    errors = any(p.is_error for p in problems)
+    gaps = bool(problems) or any(row.missing for r in reviews for row in r.departments)
+    failing = (fail_on == "error" and errors) or (fail_on == "warning" and (errors or gaps))
+    sys.exit(1 if unplaced or failing else 0)
 
 
 @cli.command()
@@ -345,6 +353,20 @@ def _jobs(jobs):
     return jobs or default_jobs()
 
 
+def _skip_option(command):
+    return click.option(
+        "--skip-invalid", is_flag=True,
+        help="有错误的文件（及依赖它、因而无法核对的文件）暂不生成，其余照常生成；每个暂未生成的文件打印一行，清单写到 withheld.json，退出码为 0。",
+    )(command)
+
+
+def _print_withheld(result) -> None:
+    for withheld in result.withheld:
+        click.echo(withheld.line(), err=True)
+    if result.withheld:
+        click.echo(f"{len(result.withheld)} 个文件暂未生成（--skip-invalid）；其余 {len(result.documents)} 份照常生成。", err=True)
+
+
 @build_group.command("pdf")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--out", default="output", show_default=True, type=click.Path(file_okay=False), help="输出文件夹。")
@@ -352,12 +374,14 @@ def _jobs(jobs):
 @_jobs_option
 @_shard_option
 @_font_options
-def build_pdf(paths, out, force, jobs, shard, font_dir, body_font, heading_font) -> None:
+@_skip_option
+def build_pdf(paths, out, force, jobs, shard, font_dir, body_font, heading_font, skip_invalid) -> None:
     """把申报文件排成可打印、盖章、归档的 PDF：output/pdf/<年度>/<部门标识>.pdf，项目表在 <部门标识>/projects/ 下。"""
     settings = _settings_or_exit(font_dir, body_font, heading_font)
     output = PdfOutput(Path(out), settings, force, _progress, jobs=_jobs(jobs), shard=shard)
-    result = _build_or_exit(list(paths or DEFAULT_PATHS), pdf=output)
+    result = _build_or_exit(list(paths or DEFAULT_PATHS), pdf=output, skip_invalid=skip_invalid)
     _finish(result, "有错误，没有生成任何文件。")
+    _print_withheld(result)
     made = result.pdf
     _print_scores(result.documents)
     part = f"（第 {shard[0]}/{shard[1]} 片）" if shard else ""
@@ -375,7 +399,8 @@ def build_pdf(paths, out, force, jobs, shard, font_dir, body_font, heading_font)
 @click.option("--no-search", is_flag=True, help="不建搜索索引（预览、测速时更快）。")
 @_jobs_option
 @_font_options
-def build_site_command(paths, out, pdf_cache, pdf_from, no_search, jobs, font_dir, body_font, heading_font) -> None:
+@_skip_option
+def build_site_command(paths, out, pdf_cache, pdf_from, no_search, jobs, font_dir, body_font, heading_font, skip_invalid) -> None:
     """生成静态公开网站：每份申报一页（与 PDF 同一版式）、PDF 与数据下载、全文搜索。"""
     pdf = None
     if pdf_from is None:
@@ -384,10 +409,11 @@ def build_site_command(paths, out, pdf_cache, pdf_from, no_search, jobs, font_di
     site = SiteOutput(
         Path(out), search=not no_search, cache=Path(pdf_cache), pdf_from=Path(pdf_from) if pdf_from else None, jobs=_jobs(jobs)
     )
-    result = _build_or_exit(list(paths or DEFAULT_PATHS), pdf=pdf, site=site)
+    result = _build_or_exit(list(paths or DEFAULT_PATHS), pdf=pdf, site=site, skip_invalid=skip_invalid)
     _finish(result, "有错误，没有生成任何文件。")
+    _print_withheld(result)
     _print_scores(result.documents)
-    click.echo(f"网站：{result.count} 份申报 → {Path(out) / 'index.html'}")
+    click.echo(f"网站：{len(result.documents)} 份申报 → {Path(out) / 'index.html'}")
 
 
 @build_group.command("xlsx")
@@ -395,10 +421,12 @@ def build_site_command(paths, out, pdf_cache, pdf_from, no_search, jobs, font_di
 @click.option("--out", default="output", show_default=True, type=click.Path(file_okay=False), help="输出文件夹。")
 @click.option("--force", is_flag=True, help="即使输入没有改动也重新生成。")
 @_shard_option
-def build_xlsx(paths, out, force, shard) -> None:
+@_skip_option
+def build_xlsx(paths, out, force, shard, skip_invalid) -> None:
     """把申报文件写成官方版式的 Excel 工作簿：output/xlsx/<年度>/<部门标识>.xlsx，另每年一本 jixiao-<年度>.xlsx。"""
-    result = build(list(paths or DEFAULT_PATHS), xlsx=XlsxOutput(Path(out), force, shard))
+    result = build(list(paths or DEFAULT_PATHS), xlsx=XlsxOutput(Path(out), force, shard), skip_invalid=skip_invalid)
     _finish(result, "有错误，没有生成任何文件。")
+    _print_withheld(result)
     made = result.xlsx
     part = f"（第 {shard[0]}/{shard[1]} 片）" if shard else ""
     click.echo(f"Excel：{result.count} 份申报{part}，写出工作簿 {len(made.written)} 本，未改动跳过 {len(made.skipped)} 本 → {Path(out) / 'xlsx'}")

@@ -4,6 +4,7 @@ output stages (PDF, site) in order. Every stage returns its problems; only cli.p
 from __future__ import annotations
 
 import gc
+from collections import Counter
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -112,6 +113,7 @@ class Build:
     xlsx: object = None  # files.Outputs of the workbooks, when they were asked for
     stopped: bool = False  # errors in the declarations: nothing was written
     count: int = 0  # declaration files found
+    withheld: list = field(default_factory=list)  # dependents.Withheld: left out by --skip-invalid
 
     @property
     def failed(self) -> bool:
@@ -129,10 +131,40 @@ def _state(pdf: PdfOutput | None, xlsx: XlsxOutput | None, files: list[Path]):
     return state, state.key(files, f"xlsx {workbook_inputs_fingerprint()} {xlsx.shard}")
 
 
+def _withhold(result: Build) -> None:
+    """--skip-invalid: leave out each file with an error and the files leaning on it; an error that
+    belongs to no document (a folder that is not there, a broken roster) still stops everything."""
+    from generator.site.dependents import withhold
+
+    names = {item.display for item in result.documents}
+    if any(p.is_error and p.file not in names for p in result.problems):
+        return
+    result.documents, result.withheld = withhold(result.documents, result.problems)
+    out = {w.file for w in result.withheld}
+    result.problems = [p for p in result.problems if p.file not in out]
+
+
+def write_withheld(result: Build, folder: Path) -> Path:
+    """The withheld files for the desk (jixiao review reads <output>/withheld.json)."""
+    import json
+
+    from generator.core.files import write_atomically
+
+    data = {"version": 1, "withheld": [
+        {"file": w.file, "year": w.year, "reason": w.reason, "because_of": w.because_of} for w in result.withheld
+    ]}
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "withheld.json"
+    write_atomically(target, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    return target
+
+
 def build(
-    paths: list[str | Path], pdf: PdfOutput | None = None, site: SiteOutput | None = None, xlsx: XlsxOutput | None = None
+    paths: list[str | Path], pdf: PdfOutput | None = None, site: SiteOutput | None = None, xlsx: XlsxOutput | None = None,
+    skip_invalid: bool = False,
 ) -> Build:
-    """Load and check everything first; write nothing if any document has an error. The site needs
+    """Load and check everything first; write nothing if any document has an error (with
+    skip_invalid, write every document without one and list the rest in withheld). The site needs
     the PDFs and workbooks, so asking for a site builds (or reuses) them first. A PDF or workbook
     build with nothing changed since the last successful one ends before loading anything."""
     from generator.core.history import forget_dates
@@ -154,6 +186,10 @@ def build(
             return result
     result.documents = _load(files, result.problems, rosters)
     result.problems.sort(key=_order)
+    if result.failed and skip_invalid:
+        _withhold(result)
+    if skip_invalid and not result.failed:
+        write_withheld(result, site.cache if site is not None else (pdf or xlsx).out)
     if result.failed:
         result.stopped = True
         if state is not None:
@@ -175,7 +211,7 @@ def build(
         result.problems = sorted(result.problems + result.xlsx.problems, key=_order)
     if state is not None:
         made = result.pdf or result.xlsx
-        if result.failed:
+        if result.failed or result.withheld:  # withheld files are looked at again next time
             state.forget()
         else:
             state.save(key, (pdf or xlsx).out, [*made.written, *made.skipped])
@@ -194,6 +230,9 @@ def build(
         pdfs = result.pdf.files
         workbooks = build_workbooks(result.documents, site.cache).files
     result.problems = sorted(
-        result.problems + build_site(result.documents, site.out, pdfs, workbooks, search=site.search, jobs=site.jobs), key=_order
+        result.problems + build_site(
+            result.documents, site.out, pdfs, workbooks, search=site.search, jobs=site.jobs,
+            withheld=Counter(w.year for w in result.withheld),
+        ), key=_order
     )
     return result

@@ -88,9 +88,14 @@ def test_the_desk_page_is_written_outside_the_site_and_links_files_and_forms(bur
     doc = parse_html(page)
     assert 'content="noindex, nofollow"' in page
     links = [a.get("href") for a in doc.iter("a")]
-    assert "../../declarations/2024/nansha-dongchong.yaml" in links
+    # A finding links to its line in the desk's own view of the file, never to the raw YAML.
+    assert "source/declarations/2024/nansha-dongchong.yaml.html#L16" in links
+    assert not [link for link in links if link.endswith(".yaml")]
+    view = (bureau / "output" / "review" / "source" / "declarations" / "2024" / "nansha-dongchong.yaml.html").read_text(encoding="utf-8")
+    assert 'content="noindex, nofollow"' in view
     assert "../site/2024/nansha-dongchong/index.html" in links
-    assert "缺报：部门整体预算绩效目标申报表" in doc.text()
+    missing = doc.find("div", cls="missing")
+    assert missing.find("li").text() == "部门整体预算绩效目标申报表（1 个部门）：广州市南沙区黄阁镇人民政府"
 
 
 def test_no_noindex_reaches_the_public_site(bureau):
@@ -129,3 +134,22 @@ def test_a_broken_roster_or_a_missing_folder_is_said_and_fails_the_review(bureau
     assert result.stderr.splitlines()[0].startswith("declarations/departments.yaml:7:9: 错误 J011: departments[2].id（部门标识）")
     missing = jixiao("review", "nope", cwd=bureau)
     assert missing.returncode == 1 and missing.stderr.splitlines() == ["nope:1:1: 错误 J000: （文件）: 文件或文件夹不存在"]
+
+
+def test_a_broken_target_form_folds_what_leans_on_it_into_one_note(bureau):
+    """No cascades: the department form broken → its projects' J412 and its self-evaluation's J723
+    become notes under its error; a project form broken → its self-evaluation's J723 likewise."""
+    seed = bureau / "declarations" / "2024" / SEED.name
+    seed.write_text(seed.read_text(encoding="utf-8").replace("staff_count: 244", "staff_count: 二百"), encoding="utf-8")
+    project = bureau / "declarations" / "2024" / "nansha-dongchong" / "projects" / "typical-town.yaml"
+    project.write_text(project.read_text(encoding="utf-8").replace("period: 28500.00,", "period: 很多,"), encoding="utf-8")
+    assert {"J412", "J723"} <= {line.split(" ")[2].rstrip(":") for line in jixiao("validate", cwd=bureau).stdout.splitlines()[:-1]}
+    data = json.loads(jixiao("review", "--format", "json", cwd=bureau).stdout)
+    dongchong = next(d for d in data["years"][0]["departments"] if d["id"] == "nansha-dongchong")
+    assert not {"J412", "J723"} & {f["code"] for f in dongchong["findings"]}
+    [errors] = data["years"][0]["triage"]["errors"]
+    assert [(n["file"], n["text"]) for n in errors["notes"]] == [
+        ("declarations/2024/nansha-dongchong.yaml", "此部门整体申报有错误，其 3 个项目未与之核对"),
+        ("declarations/2024/nansha-dongchong.yaml", "此部门整体申报有错误，其 1 个自评表未与之核对"),
+        ("declarations/2024/nansha-dongchong/projects/typical-town.yaml", "此项目申报有错误，其 1 个自评表未与之核对"),
+    ]

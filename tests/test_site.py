@@ -306,7 +306,7 @@ def test_every_page_forbids_inline_scripts_and_foreign_sources(site):
 # ---- the user guide ---------------------------------------------------------------------------------
 
 DOCS = ROOT / "docs"
-GUIDE = ["index", "install", "first-filing", "self-evaluation", "vscode", "excel", "codes", "bureau", "publishing"]
+GUIDE = ["index", "install", "first-filing", "self-evaluation", "vscode", "excel", "codes", "bureau", "publishing", "review"]
 
 
 def test_every_page_links_the_guide_from_its_header(site):

@@ -115,6 +115,12 @@ register(
     ),
     Code("J501", ERROR, "排 PDF 时：字体里没有申报中的某个字符（会印成空框），指出字符、字段和行"),
     Code("J510", ERROR, "排 PDF 时：WeasyPrint 报告了警告（样式被忽略、字体缺失……），一律当作错误", "排版时 WeasyPrint 报告：{detail}"),
+    Code(
+        "J414", WARNING, "审核台：所依赖的表有错误，依赖它的表未与之核对（代替逐个的 J410、J412、J413、J720—J723）",
+        "此{what}有错误，其 {count} 个{others}未与之核对",
+    ),
+    Code("J530", WARNING, "发布时（`--skip-invalid`）：文件有错误，暂未公开（写出第一个错误）", "有错误，暂未公开（第一个错误在第 {line} 行）：{first}"),
+    Code("J531", WARNING, "发布时（`--skip-invalid`）：所依赖的文件暂未公开，无法核对，也暂未公开", "所依赖的 {file} 有错误，无法与之核对，暂未公开"),
     Code("J520", ERROR, "发布网站时：`--pdf-from` 的文件夹里缺少某份申报的 PDF", "{pdf} 不存在；请先用 jixiao build pdf 生成（分片构建时，把各片的输出合到同一个文件夹）"),
 )
 

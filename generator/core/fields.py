@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
@@ -241,3 +241,13 @@ def format_total(amount: Decimal) -> str:
     exponent = amount.normalize().as_tuple().exponent
     places = max(2, -exponent) if isinstance(exponent, int) else 2
     return f"{amount:,.{places}f}"
+
+
+def format_score(value: Decimal | None) -> str:
+    """A score or 分值 as printed: rounded half-up to two places ('' when there is none)."""
+    return "" if value is None else str(value.quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def format_rate(rate: Decimal | None) -> str:
+    """A rate (0.9615) as a percentage with two places: 96.15%."""
+    return "" if rate is None else f"{format_score(rate * 100)}%"

@@ -55,12 +55,31 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Loss:
+    """An indicator that scored less than its 分值."""
+
+    path: tuple  # its field path, for the line it stands on
+    name: str
+    score: Decimal
+    points: Decimal
+
+    @property
+    def lost(self) -> Decimal:
+        return self.points - self.score
+
+
+@dataclass(frozen=True)
 class Scorecard:
-    """What a scored form's document came to: 总分, 等级 and 执行率 (None where it cannot be computed)."""
+    """What a scored document comes to by the rules: 总分, 等级, 执行率 (None where it cannot be
+    computed), the amounts the rate is of, and the indicators that lost points, most lost first."""
 
     total: Decimal | None
     grade: str
     execution_rate: Decimal | None
+    budget: Decimal = Decimal(0)
+    executed: Decimal = Decimal(0)
+    losses: tuple[Loss, ...] = ()
+    total_path: tuple = ()  # where the 总分 is written, else where the figures it comes from are
 
 
 Rule = Callable[[Any], Iterator[Problem]]  # LoadedDocument → problems
@@ -116,12 +135,25 @@ class Form:
     scope: str = "project"  # "department": one a department a year, its id the department's; "project": one a project
     owed: bool = False  # the roster's default: every department owes this form every year
     figures: Callable[[Any], dict[str, Decimal]] = lambda doc: {}  # named amounts the desk adds up
-    scorecard: Callable[[Any], Any] | None = None  # a scored form: its core.form.Scorecard
+    scorecard: Callable[[Any], Scorecard] | None = None  # a scored form: what a document comes to
+    grades: tuple[str, ...] = ()  # a scored form's grades, best first (优 良 中 差)
+    # What the desk calls one document: in "此{called}有错误", and its dependents in "其 N 个{counted_as}".
+    called: str = ""  # default: the title
+    counted_as: str = "份"
+    # A form whose checks compare it with another file: where that file lies (a path pattern like
+    # `path`, filled with this document's year, department and id), and the codes that only say the
+    # two disagree, folded away when that file has an error of its own (no cascades).
+    leans_on: str | None = None
+    leaning_codes: frozenset[str] = frozenset()
     target_summary: Callable[[Any], dict] | None = None  # a self-evaluation as its target form's page shows it
 
     @property
     def scored(self) -> bool:
         return self.scorecard is not None
+
+    @property
+    def short_title(self) -> str:
+        return self.called or self.title
 
     @property
     def heads_department(self) -> bool:
@@ -133,11 +165,22 @@ class Form:
         """A target form (目标申报表), as against a self-evaluation that evaluates one."""
         return self.evaluates is None
 
-    def matches(self, parts: tuple[str, ...]) -> bool:
-        """Whether a file whose path (without suffix) ends in these parts lies where this form's files lie."""
+    def place(self, parts: tuple[str, ...]) -> dict[str, str] | None:
+        """{year, department, id} of a file whose path (without suffix) ends in these parts, if it
+        lies where this form's files lie; else None."""
         depth = self.path.count("/") + 1
-        pattern = re.escape(self.path).replace(r"\{year\}", r"\d{4}").replace(r"\{department\}", "[^/]+").replace(r"\{id\}", "[^/]+")
-        return len(parts) >= depth and re.fullmatch(pattern, "/".join(parts[-depth:])) is not None
+        pattern = re.escape(self.path)
+        for name, part in (("year", r"\d{4}"), ("department", "[^/]+"), ("id", "[^/]+")):
+            pattern = pattern.replace(rf"\{{{name}\}}", f"(?P<{name}>{part})", 1).replace(rf"\{{{name}\}}", f"(?P={name})")
+        match = re.fullmatch(pattern, "/".join(parts[-depth:])) if len(parts) >= depth else None
+        return match.groupdict() if match else None
+
+    def matches(self, parts: tuple[str, ...]) -> bool:
+        return self.place(parts) is not None
+
+    def leaning_location(self, year: int, department: str, ident: str) -> str | None:
+        """Where the file this document's cross-form checks need lies, or None."""
+        return self.leans_on.format(year=year, department=department, id=ident) if self.leans_on else None
 
     @property
     def title(self) -> str:

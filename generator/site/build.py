@@ -29,7 +29,7 @@ from generator.excel.workbooks import workbook_bytes, xlsx_path
 SITE_TITLE = "部门预算绩效目标公开"
 STATIC_FILES = ("form.css", "site.css", "search.js", "favicon.svg")
 # The guide's pages in the order its menu lists them; any other page of docs/ follows by name.
-HELP_ORDER = ("index", "install", "first-filing", "self-evaluation", "vscode", "excel", "codes", "bureau", "publishing")
+HELP_ORDER = ("index", "install", "first-filing", "self-evaluation", "vscode", "excel", "codes", "bureau", "publishing", "review")
 
 
 @dataclass(frozen=True)
@@ -418,9 +418,10 @@ def published(documents: list, folder: Path) -> tuple[dict[str, Path], dict[str,
 
 def build_site(
     documents: list, out: Path, pdfs: dict[str, Path], workbooks: dict[str, Path] | None = None, search: bool = True,
-    jobs: int = 1,
+    jobs: int = 1, withheld: dict[int, int] | None = None,
 ) -> list[Problem]:
-    """Every page into a temporary folder, swapped in for the old site only when complete."""
+    """Every page into a temporary folder, swapped in for the old site only when complete.
+    `withheld`: per year, how many documents --skip-invalid left out (the home page says so)."""
     commit_dates([item.path for item in documents])  # one git call for every page's dates
     changes = histories([item.path for item in documents])
     entries = [Entry(item, changes[os.path.abspath(item.path)]) for item in documents]
@@ -428,7 +429,9 @@ def build_site(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        SiteWriter(entries, pdfs, workbooks).write(staging, jobs, beside=index_search if search else None)
+        writer = SiteWriter(entries, pdfs, workbooks)
+        writer.env.globals["withheld"] = dict(withheld or {})
+        writer.write(staging, jobs, beside=index_search if search else None)
         os.chmod(staging, 0o755)
         if out.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))

@@ -37,6 +37,7 @@ class Cell:
     href: str | None = None  # the text links there
     badge: str | None = None  # a short word shown as a badge after the text (差, 有错误)
     tone: str | None = None  # the badge's kind: "bad", "warn" or "good" (also marked by a sign, not colour alone)
+    links: Sequence[tuple[str, str | None]] = ()  # (label, href or None) listed in the cell (a department's projects)
 
 
 @dataclass(frozen=True)

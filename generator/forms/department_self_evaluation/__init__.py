@@ -15,5 +15,5 @@ FORM = evaluation_form(
     name=lambda d: d.department.name,
     scope="department",
     evaluates="department-target",
-    target_location=lambda d: f"{d.year}/{d.department.id}",
+    target_path="{year}/{department}",
 )

@@ -24,6 +24,8 @@ FORM = Form(
     default=True,
     scope="department",
     owed=True,
-    figures=lambda d: {"spending": d.budget.spending.total},
+    figures=lambda d: {"spending": d.budget.spending.total, "project_spending": d.budget.spending.project},
+    called="部门整体申报",
+    counted_as="部门整体申报",
     sheet=LazyModule(f"{__name__}.sheet"),  # openpyxl is loaded when a workbook is read or written
 )

@@ -15,5 +15,5 @@ FORM = evaluation_form(
     name=lambda d: d.project.name,
     scope="project",
     evaluates="project-target",
-    target_location=lambda d: f"{d.year}/{d.department.id}/projects/{d.project.id}",
+    target_path="{year}/{department}/projects/{id}",
 )

@@ -24,5 +24,9 @@ FORM = Form(
     columns=views.COLUMNS,
     scope="project",
     figures=lambda d: {"project_funds": d.funds.total.annual},
+    called="项目申报",
+    counted_as="项目",
+    leans_on="{year}/{department}",  # its department's form: J410, J412, J413 compare with it
+    leaning_codes=frozenset({"J410", "J412", "J413"}),
     sheet=LazyModule(f"{__name__}.sheet"),  # openpyxl is loaded when a workbook is read or written
 )

@@ -11,8 +11,9 @@ from typing import Any, Callable, Literal, Optional
 from pydantic import ConfigDict, Field, create_model
 
 from generator.core.fields import Amount, RequiredText, Strict, Year
-from generator.core.form import Form, Scorecard
+from generator.core.form import Form, Loss, Scorecard
 from generator.forms.self_evaluation import checks, views
+from generator.forms.self_evaluation.scoring import Settings
 from generator.forms.self_evaluation.model import EvalCategory, EvalFunds, EvalGoals, Scoring, Signoff, breakdown_lines, evaluate, summary_lines
 
 
@@ -41,16 +42,35 @@ def evaluation_model(name: str, kind: str, title: str, doc: str, description: st
 
 
 def scorecard(doc) -> Scorecard:
+    """总分, 等级 and 执行率 as the rules give them, and the indicators that lost points."""
     result = evaluate(doc)
-    return Scorecard(doc.total if doc.total is not None else result.total, doc.grade or result.grade, result.rate)
+    losses = []
+    for row in result.rows:
+        if row.item.not_applicable:
+            continue
+        score = result.score_of(row)
+        if score is not None and score < row.item.points:
+            losses.append(Loss(row.path, row.item.level3, score, row.item.points))
+    losses.sort(key=lambda loss: -loss.lost)  # stable: equal losses stay in the form's order
+    return Scorecard(
+        result.total, result.grade, result.rate, doc.funds.total.budget, doc.funds.total.executed, tuple(losses),
+        ("total",) if doc.total is not None else ("funds", "total"),
+    )
 
 
 def evaluation_form(
     kind: str, model, folder: Path, position: int, path: str, id_path: tuple, name: Callable[[Any], str], scope: str,
-    evaluates: str, target_location: Callable[[Any], str],
+    evaluates: str, target_path: str,
 ) -> Form:
     """A self-evaluation plug-in: scored, checked against the target form of kind `evaluates` that
-    lies at `target_location`, no worksheet of its own."""
+    lies at `target_path` (a path pattern, filled with the document's year, department and id), no
+    worksheet of its own."""
+    def form_id(doc):
+        value = doc
+        for part in id_path:
+            value = getattr(value, part)
+        return value
+
     return Form(
         kind=kind,
         model=model,
@@ -68,9 +88,14 @@ def evaluation_form(
         page=views.page,
         columns=views.COLUMNS,
         evaluates=evaluates,
-        target_location=target_location,
+        target_location=lambda d: target_path.format(year=d.year, department=d.department.id, id=form_id(d)),
+        leans_on=target_path,
+        leaning_codes=frozenset({"J720", "J721", "J722", "J723"}),
+        called="自评表",
+        counted_as="自评表",
         summary=lambda d: summary_lines(d, f"{name(d)} {d.year}年度{d.title}"),
         breakdown=lambda d: breakdown_lines(d, f"{name(d)} {d.year}年度{d.title}"),
         scorecard=scorecard,
+        grades=tuple(name for _bound, name in Settings().grades),
         target_summary=views.target_summary,
     )

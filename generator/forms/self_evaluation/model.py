@@ -12,7 +12,7 @@ from pydantic import Field
 
 from generator.forms.self_evaluation import scoring
 from generator.forms import taxonomy
-from generator.core.fields import Amount, Date, RequiredText, Strict, Text, ValueText
+from generator.core.fields import format_rate, format_score, Amount, Date, RequiredText, Strict, Text, ValueText
 from generator.forms.indicators import indicator_rows
 
 ZERO = Decimal(0)
@@ -202,12 +202,8 @@ def _evaluate(doc) -> Evaluation:
     return result
 
 
-def percent(rate: Decimal | None) -> str:
-    return "" if rate is None else f"{scoring.round2(rate * 100)}%"
-
-
-def points_text(value: Decimal | None) -> str:
-    return "" if value is None else str(scoring.round2(value))
+percent = format_rate
+points_text = format_score
 
 
 def summary_lines(doc, name: str) -> list[str]:
