@@ -108,6 +108,10 @@ register(
     Code("J501", ERROR, "排 PDF 时：字体里没有申报中的某个字符（会印成空框），指出字符、字段和行"),
     Code("J510", ERROR, "排 PDF 时：WeasyPrint 报告了警告（样式被忽略、字体缺失……），一律当作错误", "排版时 WeasyPrint 报告：{detail}"),
     Code("J520", ERROR, "发布网站时：`--pdf-from` 的文件夹里缺少某份申报的 PDF", "{pdf} 不存在；请先用 jixiao build pdf 生成（分片构建时，把各片的输出合到同一个文件夹）"),
+    Code(
+        "J530", ERROR, "生成时：另一个 jixiao 正在向同一个输出文件夹生成",
+        "另一个 jixiao（进程 {pid}）正在向这个文件夹生成；请等它结束后再试，或用 --out 换一个文件夹",
+    ),
 )
 
 

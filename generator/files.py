@@ -39,7 +39,8 @@ def _umask() -> int:
 def write_atomically(target: Path, data: bytes) -> None:
     """Write to a temporary file beside the target, then rename."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    # Named so that the next build into this folder knows a leftover of a killed one (generator/outdir.py).
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".jixiao-tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)

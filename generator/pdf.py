@@ -224,6 +224,9 @@ def _settle() -> None:
 
 
 def _start_worker() -> None:
+    from .outdir import die_with_parent
+
+    die_with_parent()
     _WORK["renderer"] = PdfRenderer(_WORK["settings"])
     _settle()
 

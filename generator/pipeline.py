@@ -155,7 +155,38 @@ def _state(pdf: PdfOutput | None, xlsx: XlsxOutput | None, files: list[Path]):
     return state, state.key(files, f"xlsx {workbook_inputs_fingerprint()} {xlsx.shard}")
 
 
+def _folders(pdf: PdfOutput | None, site: SiteOutput | None, xlsx: XlsxOutput | None) -> list[Path]:
+    """The output folders a build writes into, each held by it alone (generator/outdir.py)."""
+    folders = []
+    if pdf is not None:
+        folders.append(pdf.out / "pdf")
+    if xlsx is not None:
+        folders.append(xlsx.out / "xlsx")
+    if site is not None:
+        if site.pdf_from is None:
+            folders.append(site.cache / "xlsx")
+        folders.append(site.out)
+    return list({os.path.abspath(folder): folder for folder in folders}.values())
+
+
 def build(
+    paths: list[str | Path], pdf: PdfOutput | None = None, site: SiteOutput | None = None, xlsx: XlsxOutput | None = None
+) -> Build:
+    """`run_build` with its output folders held: refused (J530) while another build writes into one."""
+    from .outdir import Busy, held
+    from .problems import Severity
+    from .catalogue import code
+
+    try:
+        with held(*_folders(pdf, site, xlsx)):
+            return run_build(paths, pdf, site, xlsx)
+    except Busy as busy:
+        message = code("J530").text(pid=busy.pid or "?")
+        problem = Problem(str(busy.folder), 1, 1, "J530", Severity.ERROR, "", message, where="")
+        return Build(problems=[problem], stopped=True)
+
+
+def run_build(
     paths: list[str | Path], pdf: PdfOutput | None = None, site: SiteOutput | None = None, xlsx: XlsxOutput | None = None
 ) -> Build:
     """Load and check everything first; write nothing if any document has an error. The site needs

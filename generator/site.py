@@ -8,7 +8,6 @@ import gc
 import os
 import shutil
 import subprocess
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from .export import declaration_json, table_csv, year_bundle
 from .fieldpath import field_label
 from .fields import format_amount, format_total
 from .history import Change, commit_dates, histories, source_date
+from .outdir import die_with_parent, retired_of, staging_of
 from .problems import Problem
 from .render import DOCS, TEMPLATES, doc_to_html, environment, form_context
 from .xlsx import workbook_bytes, xlsx_path
@@ -393,7 +393,7 @@ def _workers(writer: SiteWriter, out: Path, jobs: int):
             return
         import multiprocessing
 
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=die_with_parent) as pool:
             # A few chunks per worker: few messages, and a slow chunk leaves the others work to take.
             yield lambda function, items: pool.map_async(function, items, chunksize=max(1, len(items) // (4 * jobs))).get
     finally:
@@ -415,7 +415,7 @@ def index_search(site: Path) -> None:
     env = {name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND_")}
     done = subprocess.run(
         [str(binary), "--site", ".", "--output-subdir", "pagefind", "--force-language", "zh", "--silent"],
-        cwd=site, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=site, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=die_with_parent,
     )
     if done.returncode != 0:
         raise RuntimeError(f"Pagefind 建索引失败：{done.stderr.decode('utf-8', 'replace').strip()}")
@@ -447,13 +447,17 @@ def build_site(
     entries = [Entry(item, changes[os.path.abspath(item.path)]) for item in documents]
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    # Fixed names beside the site (generator/outdir.py): the next build clears what a killed one left.
+    staging, retired = staging_of(out), retired_of(out)
+    for leftover in (staging, retired):
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+    staging.mkdir()
     try:
         SiteWriter(entries, pdfs, workbooks).write(staging, jobs, beside=index_search if search else None)
         os.chmod(staging, 0o755)
         if out.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.replace(out, retired / "site")
+            os.replace(out, retired)
             os.replace(staging, out)
             shutil.rmtree(retired)
         else:
@@ -461,4 +465,6 @@ def build_site(
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+        if retired.exists() and not out.exists():
+            os.replace(retired, out)  # the swap failed between its renames: the old site stays
     return []
