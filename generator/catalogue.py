@@ -115,6 +115,34 @@ register(
 )
 
 
+# Operating-system errors (generator/oserrors.py), by errno name: what a user is told, after the path.
+OS_ERRORS = {
+    "ENOSPC": "磁盘已满，写不下；请腾出空间后再运行（没写完的文件下次会重新生成）",
+    "EDQUOT": "超出了磁盘配额，写不下；请腾出空间后再运行（没写完的文件下次会重新生成）",
+    "EROFS": "所在的文件系统是只读的，无法写入；请换一个可写的文件夹（如 --out）",
+    "EACCES": "没有权限（读取、写入或进入被拒绝）；请检查这个文件或文件夹的权限",
+    "EPERM": "操作不被允许（权限或文件属性所限）；请检查这个文件或文件夹的权限",
+    "ENAMETOOLONG": "路径或文件名过长；请用短一些的文件夹或文件名",
+    "ENOENT": "文件或文件夹不存在",
+    "ENOTDIR": "路径中的某一段不是文件夹",
+    "EISDIR": "这是一个文件夹，应是文件",
+    "ENOTEMPTY": "文件夹不是空的",
+    "EEXIST": "已经存在",
+    "ELOOP": "符号链接绕成了圈",
+    "EMFILE": "同时打开的文件过多",
+    "ENFILE": "同时打开的文件过多",
+    "EIO": "读写出错（磁盘或网络存储故障）",
+    "EBUSY": "正被占用",
+    "ETXTBSY": "正被占用",
+    "EXDEV": "不能跨文件系统移动",
+    "EFBIG": "文件过大，超过了允许的大小",
+}
+OS_ERROR_OTHER = "操作系统报告错误：{reason}"
+NOT_A_REGULAR_FILE = "不是普通文件，而是{kind}；申报文件应是普通的 YAML 文件"
+SPECIAL_FILES = {"fifo": "命名管道（FIFO）", "char": "字符设备", "block": "块设备", "socket": "套接字"}
+NO_PATH = "（路径不明）"
+
+
 def all_codes() -> dict[str, Code]:
     """Every code, the forms' own included (they register theirs when imported)."""
     from . import forms  # noqa: F401

@@ -91,10 +91,13 @@ def held(*folders: Path):
     """Hold every folder for this build (in the order given), clearing what a killed build left in
     each; Busy, holding none, if another build holds any."""
     taken: list[tuple[Path, int]] = []
+    made: list[Path] = []  # folders made for the locks: removed again if the build wrote nothing there
     try:
         for folder in folders:
-            folder = Path(os.path.abspath(folder))
+            folder = Path(folder)  # as the user wrote it: messages name it so
+            missing = [parent for parent in (folder.parent, *folder.parent.parents) if not parent.exists()]
             folder.parent.mkdir(parents=True, exist_ok=True)
+            made.extend(missing)
             taken.append((lock_of(folder), _take(folder)))
             clear_leftovers(folder)
         yield
@@ -103,6 +106,9 @@ def held(*folders: Path):
             with contextlib.suppress(FileNotFoundError):
                 lock.unlink()  # before unlocking: a build waiting on this file sees it was replaced
             os.close(fd)
+        for parent in made:  # deepest first
+            with contextlib.suppress(OSError):
+                parent.rmdir()
 
 
 def die_with_parent() -> None:

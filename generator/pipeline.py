@@ -169,6 +169,17 @@ def _folders(pdf: PdfOutput | None, site: SiteOutput | None, xlsx: XlsxOutput | 
     return list({os.path.abspath(folder): folder for folder in folders}.values())
 
 
+def _forget_state(pdf: PdfOutput | None, xlsx: XlsxOutput | None) -> None:
+    from .unchanged import State
+
+    for folder in (pdf.out / "pdf" if pdf else None, xlsx.out / "xlsx" if xlsx else None):
+        if folder is not None:
+            try:
+                State(folder / ".state.json").forget()
+            except OSError:
+                pass
+
+
 def build(
     paths: list[str | Path], pdf: PdfOutput | None = None, site: SiteOutput | None = None, xlsx: XlsxOutput | None = None
 ) -> Build:
@@ -179,7 +190,11 @@ def build(
 
     try:
         with held(*_folders(pdf, site, xlsx)):
-            return run_build(paths, pdf, site, xlsx)
+            try:
+                return run_build(paths, pdf, site, xlsx)
+            except BaseException:
+                _forget_state(pdf, xlsx)  # a disk full half-way: the next run is no no-op
+                raise
     except Busy as busy:
         message = code("J530").text(pid=busy.pid or "?")
         problem = Problem(str(busy.folder), 1, 1, "J530", Severity.ERROR, "", message, where="")

@@ -20,6 +20,7 @@ from .export import declaration_json, table_csv, year_bundle
 from .fieldpath import field_label
 from .fields import format_amount, format_total
 from .history import Change, commit_dates, histories, source_date
+from .oserrors import naming
 from .outdir import die_with_parent, retired_of, staging_of
 from .problems import Problem
 from .render import DOCS, TEMPLATES, doc_to_html, environment, form_context
@@ -173,8 +174,11 @@ def _write(target: Path, data: bytes) -> None:
     """A new file in the staging folder. No temporary file and rename per file (write_atomically): no
     one reads the folder before build_site swaps it in whole, and creating files is slow enough on
     some disks to be a good part of a page's time."""
-    with open(target, "wb") as stream:
-        stream.write(data)
+    try:
+        with open(target, "wb") as stream:
+            stream.write(data)
+    except OSError as exc:
+        raise naming(exc, target)
 
 
 def _relative(depth: int) -> str:
