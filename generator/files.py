@@ -91,6 +91,7 @@ def find_declarations(paths: list[str | Path]) -> tuple[list[Path], list[Problem
             ]
             if not found:
                 problems.append(Problem(str(raw), 1, 1, "J005", Severity.WARNING, "", catalogue_code("J005").text()))
+            problems.extend(_from_outside(path, found))
             files.extend(found)
         elif path.is_file():
             files.append(path)
@@ -103,6 +104,27 @@ def find_declarations(paths: list[str | Path]) -> tuple[list[Path], list[Problem
     # The same file named twice, or reached through a link (examples/ links the seed), is read once.
     unique = list({path.resolve(): path for path in reversed(files)}.values())[::-1]
     return unique, problems
+
+
+def _from_outside(tree: Path, found: list[Path]) -> list[Problem]:
+    """J006 for each file of the tree that a symbolic link (the file's or a folder's) takes outside it:
+    what is published is that file, which the bureau may not know it publishes. A link to a file kept
+    in the same git repository (examples/ links the seed in declarations/) is committed like the rest."""
+    root = tree.resolve()
+    for folder in (root, *root.parents):
+        if (folder / ".git").exists():
+            root = folder
+            break
+    problems = []
+    for path in found:
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):
+            continue  # a loop or worse: reading it will say so
+        if not target.is_relative_to(root):
+            text = catalogue_code("J006").text(target=target)
+            problems.append(Problem(str(path), 1, 1, "J006", Severity.WARNING, "", text))
+    return problems
 
 
 def _missing(path: Path) -> str:
