@@ -100,7 +100,7 @@ register(
     Code("J403", ERROR, "两个文件会写到同一个位置（同一年度同一部门标识，或同一部门的同一项目标识）", "{what}已被 {other} 使用"),
     Code("J601", ERROR, "导入时：工作簿无法读取（损坏、空文件、不是 Excel/OpenDocument 工作簿、没有任何内容）"),
     Code("J602", ERROR, "导入时：工作簿设有打开密码（已加密）"),
-    Code("J603", ERROR, "导入时：文件过大（超过 10 MB，或解压后超过 100 MB、单表超过 20 万个单元格）"),
+    Code("J603", ERROR, "导入时：文件过大（超过 10 MB，或解压后超过 100 MB、单表超过 20 万个单元格），或合并单元格、文字过多"),
     Code("J604", ERROR, "导入时：整本工作簿里没有申报表"),
     Code("J605", ERROR, "导入时：表中找不到必需的栏目（如「总体绩效目标」「部门预算支出」），或找不到预算年度"),
     Code("J606", ERROR, "导入时：单元格的值不对（金额、人数不是数字，有金额没有项目名称，一级/二级指标为空……）"),
@@ -109,6 +109,14 @@ register(
     Code("J609", ERROR, "导入时：无法由部门名称生成部门标识，或对含多份申报的工作簿用了 `--id`"),
     Code("J610", ERROR, "导入时：两张表得到同一个目标文件（同一年度、同一部门标识）"),
     Code("J611", WARNING, "导入时：某个工作表里没有申报表，跳过"),
+    Code(
+        "J612", WARNING, "导入时：申报表在隐藏的工作表里（照样导入，请确认它应当申报）",
+        "工作表「{sheet}」是隐藏的；其中的申报表照样导入了，请确认这一份应当申报",
+    ),
+    Code(
+        "J613", ERROR, "导入时：单元格是公式，却没有保存计算结果（多由程序生成、未经 Excel 打开保存）",
+        "单元格 {cell} 是公式，没有保存计算结果：请在 Excel/WPS 中打开、保存后再导入",
+    ),
     Code("J501", ERROR, "排 PDF 时：字体里没有申报中的某个字符（会印成空框），指出字符、字段和行"),
     Code("J510", ERROR, "排 PDF 时：WeasyPrint 报告了警告（样式被忽略、字体缺失……），一律当作错误", "排版时 WeasyPrint 报告：{detail}"),
     Code("J520", ERROR, "发布网站时：`--pdf-from` 的文件夹里缺少某份申报的 PDF", "{pdf} 不存在；请先用 jixiao build pdf 生成（分片构建时，把各片的输出合到同一个文件夹）"),
@@ -141,6 +149,18 @@ OS_ERRORS = {
     "EXDEV": "不能跨文件系统移动",
     "EFBIG": "文件过大，超过了允许的大小",
 }
+# What made a workbook too big to read (generator/workbook_guard.py), said with J603.
+WORKBOOK_LIMITS = {
+    "filled": "工作表「{sheet}」填了内容的单元格超过 {limit:,} 个，不像申报表",
+    "written": "工作表「{sheet}」写入的单元格（含没有内容、只有格式的）超过 {limit:,} 个，不像申报表",
+    "book": "整本工作簿写入的单元格超过 {limit:,} 个，不像申报表",
+    "area": "工作表「{sheet}」填了内容的范围过大（{rows:,} 行 × {columns:,} 列），不像申报表",
+    "merges": "工作表「{sheet}」的合并单元格超过 {limit:,} 处，不像申报表",
+    "merged": "工作表「{sheet}」的合并单元格（截到填了内容的范围后）覆盖的单元格超过 {limit:,} 个，不像申报表",
+    "strings": "工作簿里的文字（共享字符串）超过 {limit:,} 条，不像申报表",
+    "string_chars": "工作簿里的文字（共享字符串）合计超过 {limit:,} 个字，不像申报表",
+}
+FORMULA_PLACEHOLDER = "（公式，没有保存计算结果）"  # put in the formula's cell, so no neighbour is read in its place
 OS_ERROR_OTHER = "操作系统报告错误：{reason}"
 NOT_A_REGULAR_FILE = "不是普通文件，而是{kind}；申报文件应是普通的 YAML 文件"
 SPECIAL_FILES = {"fifo": "命名管道（FIFO）", "char": "字符设备", "block": "块设备", "socket": "套接字"}

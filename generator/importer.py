@@ -19,6 +19,7 @@ from .fieldpath import field_label
 from .fields import ID_PATTERN
 from .files import write_atomically
 from .problems import Problem, Severity
+from .workbook_guard import sheet_notes
 from .workbook_read import WorkbookError, read_workbook, sheet_ref, short
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -85,6 +86,7 @@ def import_workbook(
                 )
             continue
         imported = ImportedForm(grid.name, None, None, list(problems), placement.unplaced, ".".join(form.id_path))
+        imported.problems[:0] = sheet_notes(display, grid)  # hidden sheet (J612), formulas without value (J613)
         _finish(form, imported, data, path, out, ident, year, schema_path)
         found.append(imported)
     if not found:

@@ -25,7 +25,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterator
 
+from .catalogue import FORMULA_PLACEHOLDER
 from .problems import Problem, Severity
+from .workbook_guard import SheetFacts, TooBig, guard_ods, guard_xlsx
 
 # A filled-in form is tens of kilobytes; a workbook of a whole bureau's forms a few megabytes.
 MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
@@ -59,6 +61,8 @@ class Grid:
     name: str  # the sheet's name
     cells: dict[tuple[int, int], RawCell] = field(default_factory=dict)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # first row, col, last row, col
+    hidden: bool = False  # a hidden (or very hidden) sheet
+    formulas: list[tuple[int, int]] = field(default_factory=list)  # formula cells saved without their value
     _anchor: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict, repr=False)
     _extent: tuple[int, int] = field(default=(0, 0), repr=False)
 
@@ -67,8 +71,14 @@ class Grid:
 
     def index_merges(self) -> None:
         """Index the merged ranges (and the grid's extent); call again after changing cells or merges."""
+        from .workbook_guard import TooBig, clip
+
         self._extent = (1 + max((r for r, _ in self.cells), default=-1), 1 + max((c for _, c in self.cells), default=-1))
         self._anchor = {}
+        try:  # beyond the filled range a merge holds nothing; clipped, their cells are bounded
+            self.merges = clip(self.merges, *self._extent, self.name)
+        except TooBig as exc:
+            raise WorkbookError("J603", str(exc)) from None
         for r0, c0, r1, c1 in self.merges:
             if (r1 - r0 + 1) * (c1 - c0 + 1) > MAX_SHEET_CELLS:
                 continue  # a whole-column merge: nothing in it but its top-left value matters
@@ -339,12 +349,22 @@ def read_workbook_bytes(data: bytes, display: str) -> list[Grid]:
         grids = _read_xls(data, display)
     elif data.startswith(ZIP_MAGIC):
         kind = _zip_kind(data)
-        grids = _read_ods(data, display) if kind == "ods" else _read_xlsx(data, display)
+        grids = _read_ods(data, display, _guarded(guard_ods, data)) if kind == "ods" else _read_xlsx(*_guarded(guard_xlsx, data), display)
     else:
         raise WorkbookError("J601", "不是 Excel 或 OpenDocument 工作簿（.xlsx、.xls、.ods），或文件已损坏")
     if not any(grid.cells for grid in grids):
         raise WorkbookError("J601", "工作簿是空的：没有任何填了内容的单元格")
     return grids
+
+
+def _guarded(guard, data: bytes):
+    """What workbook_guard finds, its refusals as WorkbookError."""
+    try:
+        return guard(data)
+    except TooBig as exc:
+        raise WorkbookError("J603", str(exc)) from None
+    except Exception as exc:  # Malformed, a broken zip member, a missing part: a corrupt file
+        raise WorkbookError("J601", f"文件已损坏，无法读取（{type(exc).__name__}）") from None
 
 
 def _ole_encrypted_package(data: bytes) -> bool:
@@ -368,7 +388,7 @@ def _zip_kind(data: bytes) -> str:
     raise WorkbookError("J601", "这是一个 zip 文件，但不是 Excel（.xlsx）或 OpenDocument（.ods）工作簿")
 
 
-def _read_xlsx(data: bytes, display: str) -> list[Grid]:
+def _read_xlsx(data: bytes, facts: dict[str, SheetFacts], display: str) -> list[Grid]:
     import warnings
 
     import openpyxl
@@ -392,10 +412,23 @@ def _read_xlsx(data: bytes, display: str) -> list[Grid]:
             if count > MAX_SHEET_CELLS:
                 raise WorkbookError("J603", f"工作表「{sheet.title}」的单元格过多（超过 {MAX_SHEET_CELLS:,} 个），不像申报表")
             grid.cells[(row - 1, col - 1)] = RawCell(cell.value, cell.number_format or "General")
-        grid.merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in sheet.merged_cells.ranges]
-        grid.index_merges()
+        grid.merges = list(facts[sheet.title].merges) if sheet.title in facts else []  # openpyxl saw none
+        _apply(grid, facts.get(sheet.title))
         grids.append(grid)
     return grids
+
+
+def _apply(grid: Grid, facts: SheetFacts | None) -> None:
+    """The guard's findings on a sheet: its merges (taken out of what the reader saw), whether it is
+    hidden, and its formula cells without a value, each holding a placeholder so that no neighbour
+    is read in its place."""
+    if facts is not None:
+        grid.hidden = grid.hidden or facts.hidden
+        for cell in facts.formulas_without_value:
+            if cell not in grid.cells:
+                grid.cells[cell] = RawCell(FORMULA_PLACEHOLDER)
+                grid.formulas.append(cell)
+    grid.index_merges()
 
 
 def _read_xls(data: bytes, display: str) -> list[Grid]:
@@ -427,6 +460,7 @@ def _read_xls(data: bytes, display: str) -> list[Grid]:
                     pass
                 grid.cells[(row, col)] = RawCell(value, fmt)
         grid.merges = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells]
+        grid.hidden = bool(getattr(sheet, "visibility", 0))
         grid.index_merges()
         grids.append(grid)
     return grids
@@ -450,7 +484,7 @@ def _xls_value(cell, book) -> Any:
     return cell.value
 
 
-def _read_ods(data: bytes, display: str) -> list[Grid]:
+def _read_ods(data: bytes, display: str, facts: dict[str, SheetFacts]) -> list[Grid]:
     import python_calamine
 
     try:
@@ -475,7 +509,7 @@ def _read_ods(data: bytes, display: str) -> list[Grid]:
                         raise WorkbookError("J603", f"工作表「{name}」的单元格过多，不像申报表")
             merges = sheet.merged_cell_ranges or []
             grid.merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in merges]
-            grid.index_merges()
+            _apply(grid, facts.get(name))
             grids.append(grid)
     return grids
 
