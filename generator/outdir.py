@@ -98,7 +98,11 @@ def held(*folders: Path):
             missing = [parent for parent in (folder.parent, *folder.parent.parents) if not parent.exists()]
             folder.parent.mkdir(parents=True, exist_ok=True)
             made.extend(missing)
-            taken.append((lock_of(folder), _take(folder)))
+            try:
+                taken.append((lock_of(folder), _take(folder)))
+            except OSError as exc:  # a read-only or locked-down place: named by the user's folder, not the lock's
+                exc.filename = str(folder)
+                raise
             clear_leftovers(folder)
         yield
     finally:

@@ -29,9 +29,6 @@ MAX_STRINGS = 500_000  # shared strings
 MAX_STRING_CHARS = 20_000_000  # characters of all shared strings together
 CHUNK = 1 << 16
 
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
-OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
@@ -130,7 +127,7 @@ def _sheets(archive: zipfile.ZipFile) -> list[tuple[str, str, bool]]:
     targets: dict[str, str] = {}
 
     def rel(name, attrs):
-        if name == f"{RELS} Relationship":
+        if name.rpartition(" ")[2] == "Relationship":
             targets[attrs.get("Id", "")] = attrs.get("Target", "")
 
     if "xl/_rels/workbook.xml.rels" in archive.namelist():
@@ -139,8 +136,9 @@ def _sheets(archive: zipfile.ZipFile) -> list[tuple[str, str, bool]]:
     sheets = []
 
     def sheet(name, attrs):
-        if name == f"{MAIN} sheet":
-            target = targets.get(attrs.get(f"{OFFICE_REL} id", ""), "")
+        if name.rpartition(" ")[2] == "sheet":
+            rid = next((value for key, value in attrs.items() if key.rpartition(" ")[2] == "id" and " " in key), "")
+            target = targets.get(rid, "")
             part = target.lstrip("/") if target.startswith("/") else "xl/" + target
             sheets.append((attrs.get("name", ""), re.sub(r"/[^/]+/\.\./", "/", part), attrs.get("state", "visible") != "visible"))
 
@@ -240,7 +238,7 @@ def _shared_strings(archive: zipfile.ZipFile) -> None:
 
     def start(name, attrs):
         nonlocal count
-        if name == f"{MAIN} si":
+        if name.rpartition(" ")[2] == "si":
             count += 1
             if count > MAX_STRINGS:
                 raise _limit("strings", limit=MAX_STRINGS)

@@ -412,7 +412,10 @@ def _read_xlsx(data: bytes, facts: dict[str, SheetFacts], display: str) -> list[
             if count > MAX_SHEET_CELLS:
                 raise WorkbookError("J603", f"工作表「{sheet.title}」的单元格过多（超过 {MAX_SHEET_CELLS:,} 个），不像申报表")
             grid.cells[(row - 1, col - 1)] = RawCell(cell.value, cell.number_format or "General")
-        grid.merges = list(facts[sheet.title].merges) if sheet.title in facts else []  # openpyxl saw none
+        if sheet.title in facts:  # taken out of what openpyxl read: the guard's, clipped
+            grid.merges = list(facts[sheet.title].merges)
+        else:
+            grid.merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in sheet.merged_cells.ranges]
         _apply(grid, facts.get(sheet.title))
         grids.append(grid)
     return grids
