@@ -19,10 +19,14 @@ from xml.parsers import expat
 
 from .catalogue import WORKBOOK_LIMITS
 
-MAX_FILLED_CELLS = 200_000  # non-empty cells on one sheet (workbook_read.MAX_SHEET_CELLS)
-MAX_WRITTEN_CELLS = 400_000  # `<c>` elements on one sheet, empty styled ones included
-MAX_BOOK_CELLS = 600_000  # `<c>` elements in the whole workbook
+# Sized so that any workbook within them is read, checked and written in 300 MB and 15 s: a long form
+# has a thousand filled cells on its sheet, a bureau's workbook a few dozen such sheets.
+MAX_FILLED_CELLS = 10_000  # non-empty cells on one sheet (workbook_read.MAX_SHEET_CELLS)
+MAX_BOOK_FILLED = 50_000  # non-empty cells in the whole workbook
+MAX_WRITTEN_CELLS = 100_000  # `<c>` elements on one sheet, empty styled ones included
+MAX_BOOK_CELLS = 300_000  # `<c>` elements in the whole workbook
 MAX_AREA = 2_000_000  # rows × columns of the range a sheet fills (what calamine lays out)
+MAX_BOOK_AREA = 4_000_000  # the same for all sheets together
 MAX_MERGES = 20_000  # merged ranges on one sheet
 MAX_MERGED_CELLS = 400_000  # cells the merged ranges cover once clipped to the filled range
 MAX_STRINGS = 500_000  # shared strings
@@ -273,12 +277,15 @@ def guard_xlsx(data: bytes) -> tuple[bytes, dict[str, SheetFacts]]:
         names = set(archive.namelist())
         facts: dict[str, SheetFacts] = {}
         cuts: dict[str, tuple[int, int]] = {}
-        written = 0
+        written = filled = 0
         for name, part, hidden in _sheets(archive):
             if part not in names:
                 continue
             sheet = facts[name] = SheetFacts(name, hidden)
             scan, written = _scan_sheet(archive, part, sheet, written)
+            filled += scan.filled
+            if filled > MAX_BOOK_FILLED:
+                raise _limit("book_filled", limit=MAX_BOOK_FILLED)
             if scan.merge_start is not None:  # <mergeCells/> ends where it starts
                 cuts[part] = (scan.merge_start, max(scan.merge_end or scan.merge_start, scan.merge_start))
         if not cuts:
@@ -301,7 +308,7 @@ def guard_xlsx(data: bytes) -> tuple[bytes, dict[str, SheetFacts]]:
 def guard_ods(data: bytes) -> dict[str, SheetFacts]:
     """Each table's facts, repeats counted as the cells they stand for, before calamine expands them."""
     facts: dict[str, SheetFacts] = {}
-    state = {"sheet": None, "row": 0, "column": 0, "row_repeat": 1, "filled": 0, "row_filled": [], "in_cell": 0}
+    state = {"sheet": None, "row": 0, "column": 0, "row_repeat": 1, "filled": 0, "row_filled": [], "in_cell": 0, "book": 0}
     raw: list = []
     hidden_styles: set[str] = set()
     style = {"name": ""}
@@ -355,8 +362,11 @@ def guard_ods(data: bytes) -> dict[str, SheetFacts]:
             if state["row_filled"]:
                 cells = sum(count for _, count in state["row_filled"]) * repeat
                 state["filled"] += cells
+                state["book"] += cells
                 if state["filled"] > MAX_FILLED_CELLS:
                     raise _limit("filled", sheet=sheet.name, limit=MAX_FILLED_CELLS)
+                if state["book"] > MAX_BOOK_FILLED:
+                    raise _limit("book_filled", limit=MAX_BOOK_FILLED)
                 sheet.rows = state["row"] + repeat
                 sheet.columns = max(sheet.columns, max(column + count for column, count in state["row_filled"]))
                 if sheet.rows * sheet.columns > MAX_AREA:
@@ -365,6 +375,9 @@ def guard_ods(data: bytes) -> dict[str, SheetFacts]:
         elif name == f"{TABLE} table":
             sheet.merges = clip(raw, sheet.rows, sheet.columns, sheet.name)
             state["sheet"] = None
+            state["area"] = state.get("area", 0) + sheet.rows * sheet.columns
+            if state["area"] > MAX_BOOK_AREA:
+                raise _limit("book_area", limit=MAX_BOOK_AREA)
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         if "content.xml" in archive.namelist():

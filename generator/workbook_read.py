@@ -32,7 +32,7 @@ from .workbook_guard import SheetFacts, TooBig, guard_ods, guard_xlsx
 # A filled-in form is tens of kilobytes; a workbook of a whole bureau's forms a few megabytes.
 MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # what an .xlsx/.ods zip may inflate to (zip bombs)
-MAX_SHEET_CELLS = 200_000  # non-empty cells on one sheet
+MAX_SHEET_CELLS = 10_000  # non-empty cells on one sheet (a long form has a thousand)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -65,6 +65,9 @@ class Grid:
     formulas: list[tuple[int, int]] = field(default_factory=list)  # formula cells saved without their value
     _anchor: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict, repr=False)
     _extent: tuple[int, int] = field(default=(0, 0), repr=False)
+    _texts: dict = field(default_factory=dict, repr=False)
+    _labels: dict = field(default_factory=dict, repr=False)  # text → squashed
+    _order: list | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.index_merges()
@@ -75,6 +78,7 @@ class Grid:
 
         self._extent = (1 + max((r for r, _ in self.cells), default=-1), 1 + max((c for _, c in self.cells), default=-1))
         self._anchor = {}
+        self._order = None
         try:  # beyond the filled range a merge holds nothing; clipped, their cells are bounded
             self.merges = clip(self.merges, *self._extent, self.name)
         except TooBig as exc:
@@ -114,19 +118,35 @@ class Grid:
 
     def text(self, row: int, col: int) -> str:
         """What the cell shows (a merged cell: its top-left value), stripped; '' for an empty cell."""
-        cell = self.raw(row, col)
-        return display_text(cell).strip() if cell else ""
+        key = self.anchor(row, col)
+        cell = self.cells.get(key)
+        return self._shown(key, cell) if cell else ""
+
+    def _shown(self, key: tuple[int, int], cell: RawCell) -> str:
+        # A reader asks for the same labels many times over (find() walks every cell): worked out once
+        # per cell object, so a cell replaced in place is worked out again.
+        known = self._texts.get(key)
+        if known is None or known[0] is not cell:
+            known = self._texts[key] = (cell, display_text(cell).strip())
+        return known[1]
 
     def label(self, row: int, col: int) -> str:
-        return squash(self.text(row, col))
+        text = self.text(row, col)
+        known = self._labels.get(text)
+        if known is None:
+            known = self._labels[text] = squash(text)
+        return known
 
     def address(self, row: int, col: int) -> str:
         return f"{sheet_ref(self.name)}!{cell_name(row, col)}"
 
     def filled(self) -> Iterator[tuple[int, int]]:
         """Every non-empty cell (merged ranges once, at their top-left), top to bottom, left to right."""
-        for key in sorted(self.cells):
-            if display_text(self.cells[key]).strip():
+        if self._order is None or len(self._order) != len(self.cells):
+            self._order = sorted(self.cells)
+        for key in self._order:
+            cell = self.cells.get(key)
+            if cell is not None and self._shown(key, cell):
                 yield key
 
     def find(self, *labels: str, prefix: bool = False) -> list[tuple[int, int]]:
@@ -448,7 +468,7 @@ def _read_xls(data: bytes, display: str) -> list[Grid]:
     grids = []
     for sheet in book.sheets():
         grid = Grid(display, sheet.name)
-        if sheet.nrows * sheet.ncols > MAX_SHEET_CELLS * 5:
+        if sheet.nrows * sheet.ncols > 1_000_000:
             raise WorkbookError("J603", f"工作表「{sheet.name}」过大，不像申报表")
         for row in range(sheet.nrows):
             for col in range(sheet.ncols):

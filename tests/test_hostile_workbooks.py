@@ -150,11 +150,11 @@ def attacks() -> dict[str, tuple[bytes, str | None]]:
         ),
         "tiny-cells.xlsx": (
             edited(form, tiny_cells(5_500, 1_000, "<c><v>1</v></c>")),
-            f"工作表「{SHEET}」填了内容的单元格超过 200,000 个，不像申报表",
+            f"工作表「{SHEET}」填了内容的单元格超过 10,000 个，不像申报表",
         ),
         "styled-empty-cells.xlsx": (
             edited(form, tiny_cells(1_000, 1_000, '<c s="1"/>')),
-            f"工作表「{SHEET}」写入的单元格（含没有内容、只有格式的）超过 400,000 个，不像申报表",
+            f"工作表「{SHEET}」写入的单元格（含没有内容、只有格式的）超过 100,000 个，不像申报表",
         ),
         "far-cell.xlsx": (
             edited(form, lambda xml: xml.replace("</sheetData>", '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')),
@@ -171,7 +171,7 @@ def attacks() -> dict[str, tuple[bytes, str | None]]:
         "repeat-bomb.ods": (
             ods('<table:table-row table:number-rows-repeated="99000"><table:table-cell table:number-columns-repeated="1000" '
                 'office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'),
-            "工作表「表1」填了内容的单元格超过 200,000 个，不像申报表",
+            "工作表「表1」填了内容的单元格超过 10,000 个，不像申报表",
         ),
         "repeat-gap.ods": (
             ods(f"<table:table-row>{TEXT_CELL}</table:table-row>"
