@@ -64,7 +64,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option("--strict", is_flag=True, help="把警告也当作错误。")
 @click.option(
     "--format", "output_format", type=click.Choice(report.FORMATS), default="text", show_default=True,
@@ -196,7 +196,7 @@ def schema(kind: str | None, out: str | None) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
 def score(paths) -> None:
     """按计分规则算出自评表的得分：预算执行率、每项指标（及所用规则）、总分与等级。"""
     documents, problems = load_all(list(paths or DEFAULT_PATHS))
@@ -211,7 +211,7 @@ def score(paths) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option("--year", "years", type=click.IntRange(2000, 2100), multiple=True, help="只看这一年度（可重复；默认：申报中有的每一年）。")
 @click.option("--format", "output_format", type=click.Choice(["html", "text", "json"]), default="html", show_default=True,
               help="html：写出审核台页面；text、json：打印。")
@@ -368,7 +368,7 @@ def _print_withheld(result) -> None:
 
 
 @build_group.command("pdf")
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option("--out", default="output", show_default=True, type=click.Path(file_okay=False), help="输出文件夹。")
 @click.option("--force", is_flag=True, help="即使输入没有改动也重新生成。")
 @_jobs_option
@@ -389,7 +389,7 @@ def build_pdf(paths, out, force, jobs, shard, font_dir, body_font, heading_font,
 
 
 @build_group.command("site")
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option("--out", default="output/site", show_default=True, type=click.Path(file_okay=False), help="网站写到哪个文件夹。")
 @click.option("--pdf-cache", default="output", show_default=True, type=click.Path(file_okay=False), help="PDF 和 Excel 生成在哪里（未改动的不重排）。")
 @click.option(
@@ -417,7 +417,7 @@ def build_site_command(paths, out, pdf_cache, pdf_from, no_search, jobs, font_di
 
 
 @build_group.command("xlsx")
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option("--out", default="output", show_default=True, type=click.Path(file_okay=False), help="输出文件夹。")
 @click.option("--force", is_flag=True, help="即使输入没有改动也重新生成。")
 @_shard_option
@@ -462,7 +462,7 @@ def import_command(files, ident, year, out, force) -> None:
 
 
 @cli.command("serve")
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option("--out", default="output/site", show_default=True, type=click.Path(file_okay=False))
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="端口；0 表示随便选一个空闲的。")
 def serve_command(paths, out, port) -> None:
@@ -500,6 +500,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except OSError as exc:
-        # A full disk or a folder that cannot be written: say which file, not a traceback.
-        where = f"{exc.filename}: " if exc.filename else ""
-        _fail(f"jixiao: {where}{exc.strerror or exc}")
+        # A full disk or a folder that cannot be written: say which file, in Chinese, not a traceback.
+        from generator.core.oserrors import describe
+
+        _fail(f"jixiao: {describe(exc)}")

@@ -159,7 +159,54 @@ def write_withheld(result: Build, folder: Path) -> Path:
     return target
 
 
+def _folders(pdf: PdfOutput | None, site: SiteOutput | None, xlsx: XlsxOutput | None) -> list[Path]:
+    """The output folders a build writes into, each held by it alone (generator/core/outdir.py)."""
+    folders = []
+    if pdf is not None:
+        folders.append(pdf.out / "pdf")
+    if xlsx is not None:
+        folders.append(xlsx.out / "xlsx")
+    if site is not None:
+        if site.pdf_from is None:
+            folders.append(site.cache / "xlsx")
+        folders.append(site.out)
+    return list({os.path.abspath(folder): folder for folder in folders}.values())
+
+
+def _forget_state(pdf: PdfOutput | None, xlsx: XlsxOutput | None) -> None:
+    from generator.core.unchanged import State
+
+    for folder in (pdf.out / "pdf" if pdf else None, xlsx.out / "xlsx" if xlsx else None):
+        if folder is not None:
+            try:
+                State(folder / ".state.json").forget()
+            except OSError:
+                pass
+
+
 def build(
+    paths: list[str | Path], pdf: PdfOutput | None = None, site: SiteOutput | None = None, xlsx: XlsxOutput | None = None,
+    skip_invalid: bool = False,
+) -> Build:
+    """`run_build` with its output folders held: refused (J532) while another build writes into one."""
+    from generator.core.catalogue import code
+    from generator.core.outdir import Busy, held
+    from generator.core.problems import Severity
+
+    try:
+        with held(*_folders(pdf, site, xlsx)):
+            try:
+                return run_build(paths, pdf, site, xlsx, skip_invalid)
+            except BaseException:
+                _forget_state(pdf, xlsx)  # a disk full half-way: the next run is no no-op
+                raise
+    except Busy as busy:
+        message = code("J532").text(pid=busy.pid or "?")
+        problem = Problem(str(busy.folder), 1, 1, "J532", Severity.ERROR, "", message, where="")
+        return Build(problems=[problem], stopped=True)
+
+
+def run_build(
     paths: list[str | Path], pdf: PdfOutput | None = None, site: SiteOutput | None = None, xlsx: XlsxOutput | None = None,
     skip_invalid: bool = False,
 ) -> Build:

@@ -113,7 +113,7 @@ def test_first_build_writes_one_pdf_per_declaration_by_year_and_id(builds):
 
 
 def test_no_temporary_files_are_left(builds):
-    leftovers = [name for name in files_under(builds["out"]) if name.endswith(".tmp")]
+    leftovers = [name for name in files_under(builds["out"]) if name.endswith((".tmp", ".jixiao-tmp", ".jixiao-lock"))]
     assert leftovers == []
 
 

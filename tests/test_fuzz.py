@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,128 @@ def test_every_key_line_of_the_seed_duplicated_is_refused_at_the_copy(line):
 
 def test_enough_key_lines_are_tried():
     assert len(KEY_LINES) > 50
+
+
+# ---- mutated declarations of all four forms, checked across forms ---------------------------------
+
+EXAMPLES = ROOT / "examples" / "2024"
+EXAMPLE_FILES = sorted(p for p in EXAMPLES.rglob("*.yaml"))  # the four forms (the department's is a link to the seed)
+
+
+def list_rows(lines: list[bytes]) -> list[tuple[int, int]]:
+    """(first, end) of every YAML list item: its `- ` line and the lines indented under it."""
+    rows = []
+    for i, line in enumerate(lines):
+        if not line.lstrip().startswith(b"- "):
+            continue
+        j = i + 1
+        while j < len(lines) and (not lines[j].strip() or indent(lines[j]) > indent(line)):
+            j += 1
+        while j > i + 1 and not lines[j - 1].strip():
+            j -= 1
+        rows.append((i, j))
+    return rows
+
+
+def duplicate_row(data: bytes, where: int) -> bytes:
+    lines = data.split(b"\n")
+    first, end = list_rows(lines)[where % len(list_rows(lines))]
+    return b"\n".join(lines[:end] + lines[first:end] + lines[end:])
+
+
+def mutation_run(count: int, seed: int, root: Path) -> dict:
+    """`count` mutated declarations, each a random example with one to three random edits or a list row
+    copied beneath itself, loaded from a file and checked alone and beside the other examples.
+    Returns the tally; tracebacks and duplicated rows that passed are listed, not raised."""
+    import random
+    import traceback
+
+    from generator.input.load import load_file
+    from generator.input.checks import run_checks, run_cross_checks
+
+    tree = root / "2024"
+    shutil.rmtree(tree, ignore_errors=True)
+    shutil.copytree(EXAMPLES, tree, symlinks=False)
+    files = sorted(tree.rglob("*.yaml"))
+    originals = {path: path.read_bytes() for path in files}
+    clean = {path: load_file(path) for path in files}
+    rng = random.Random(seed)
+    tally = {"mutations": 0, "tracebacks": [], "duplicated_rows": 0, "duplicates_passed": [], "refused": 0}
+    for n in range(count):
+        path = rng.choice(files)
+        original = originals[path]
+        if rng.random() < 0.3:
+            data, duplicated = duplicate_row(original, rng.randrange(10**6)), True
+        else:
+            steps = [
+                _random_step(rng) for _ in range(rng.randint(1, 3))
+            ]
+            data, duplicated = mutate(original, steps), False
+        path.write_bytes(data)
+        try:
+            loaded = load_file(path)
+            problems = list(loaded.problems) + run_checks(loaded)
+            others = [clean[other] for other in files if other != path]
+            problems += [p for p in run_cross_checks(others + [loaded]) if p.file == loaded.display]
+            assert_reportable(problems, len(re.split(rb"\r\n|\r|\n", data)))
+        except Exception:
+            tally["tracebacks"].append((path.name, n, traceback.format_exc()))
+            continue
+        finally:
+            path.write_bytes(original)
+        tally["mutations"] += 1
+        errors = [p for p in problems if p.is_error]
+        tally["refused"] += bool(errors)
+        if duplicated:
+            tally["duplicated_rows"] += 1
+            if not errors:
+                tally["duplicates_passed"].append((path.name, data.decode("utf-8", "replace")))
+    return tally
+
+
+def _random_step(rng) -> tuple:
+    kind = rng.choice(
+        ["delete_line", "duplicate_line", "swap_lines", "replace_value", "flip_byte", "cut_bytes", "truncate",
+         "swap_chars", "cut_chars", "insert_text", "truncate_text"]
+    )
+    where = rng.randrange(10**6)
+    if kind == "swap_lines":
+        return (kind, where, rng.randrange(10**6))
+    if kind == "replace_value":
+        return (kind, where, rng.choice(OTHER_VALUES))
+    if kind == "flip_byte":
+        return (kind, where, rng.randrange(256))
+    if kind == "cut_bytes":
+        return (kind, where, rng.randint(1, 64))
+    if kind == "cut_chars":
+        return (kind, where, rng.randint(1, 16))
+    if kind == "insert_text":
+        return (kind, where, "".join(rng.choice("：:-#{}[]\"' \t\n0123456789万元%，、") for _ in range(rng.randint(1, 8))))
+    return (kind, where)
+
+
+def test_every_list_row_of_every_example_copied_is_refused(tmp_path):
+    """Each row of every list in the four forms' examples, copied beneath itself: an error each time."""
+    tree = tmp_path / "2024"
+    shutil.copytree(EXAMPLES, tree, symlinks=False)
+    from generator.input.load import load_file
+    from generator.input.checks import run_checks
+
+    passed, tried = [], 0
+    for path in sorted(tree.rglob("*.yaml")):
+        original = path.read_bytes()
+        for where in range(len(list_rows(original.split(b"\n")))):
+            path.write_bytes(duplicate_row(original, where))
+            loaded = load_file(path)
+            tried += 1
+            if not any(p.is_error for p in loaded.problems + run_checks(loaded)):
+                passed.append((path.name, where))
+        path.write_bytes(original)
+    assert tried > 100 and passed == []
+
+
+def test_three_hundred_mutated_declarations_of_the_four_forms(tmp_path):
+    tally = mutation_run(300, seed=18, root=tmp_path)
+    assert [t[2] for t in tally["tracebacks"]] == []
+    assert tally["mutations"] == 300 and tally["duplicated_rows"] > 50
+    assert tally["duplicates_passed"] == []

@@ -76,7 +76,7 @@ def test_import_again_keeps_ids_and_comments_and_says_so(year_book, tmp_path):
     shutil.copy(year_book.parent / "nansha-dongchong" / "projects" / "water-town-culture.xlsx", book_one)
     refused = jixiao("import", str(book_one), "--out", "d", "--id", "wtc", cwd=tmp_path)
     assert refused.returncode == 1
-    assert "J612" in refused.stderr and "已是这份申报（项目名称「东涌水乡文化旅游品牌建设（示例）」相同），标识为「water-town」" in refused.stderr
+    assert "J614" in refused.stderr and "已是这份申报（项目名称「东涌水乡文化旅游品牌建设（示例）」相同），标识为「water-town」" in refused.stderr
     assert not (tmp_path / "d/2024/nansha-dongchong/projects/wtc.yaml").exists()
 
 

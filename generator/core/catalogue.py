@@ -52,6 +52,10 @@ register(
     Code("J003", ERROR, "同一层里有重复的键"),
     Code("J004", ERROR, "文件过大（超过 2 MB）或某一行过长"),
     Code("J005", WARNING, "文件夹里一份申报也没有", "文件夹里没有申报文件（*.yaml）"),
+    Code(
+        "J006", WARNING, "申报文件是符号链接，指向申报文件夹以外（在 git 仓库里时：仓库以外）的文件，公开的是那个文件",
+        "这是一个符号链接，指向申报文件夹以外的 {target}；发布的是那个文件的内容，请确认它应当公开",
+    ),
     Code("J010", ERROR, "缺少必填字段，或必填的值为空"),
     Code("J011", ERROR, "值的类型或格式不对（金额、整数、日期、应加引号的文字……），或文件是空的、顶层不是“键: 值”"),
     Code("J012", ERROR, "未知字段（常是拼写错误，会给出最接近的字段名）"),
@@ -100,7 +104,7 @@ register(
     ),
     Code("J601", ERROR, "导入时：工作簿无法读取（损坏、空文件、不是 Excel/OpenDocument 工作簿、没有任何内容）"),
     Code("J602", ERROR, "导入时：工作簿设有打开密码（已加密）"),
-    Code("J603", ERROR, "导入时：文件过大（超过 10 MB，或解压后超过 100 MB、单表超过 20 万个单元格）"),
+    Code("J603", ERROR, "导入时：文件过大（超过 10 MB，或解压后超过 100 MB），或单元格、合并单元格、文字过多（如单表填了内容的超过 1 万格）"),
     Code("J604", ERROR, "导入时：整本工作簿里没有申报表", "工作簿里没有找到申报表：没有哪个工作表含有「部门名称」「三级指标」等栏目"),
     Code("J605", ERROR, "导入时：表中找不到必需的栏目（如「总体绩效目标」「部门预算支出」），或找不到预算年度"),
     Code("J606", ERROR, "导入时：单元格的值不对（金额、人数不是数字，有金额没有项目名称，一级/二级指标为空……）"),
@@ -110,8 +114,16 @@ register(
     Code("J610", ERROR, "导入时：两张表得到同一个目标文件（同一年度、同一部门标识）", "与 {other} 得到同一个文件 {target}，请分别导入并用 --id 区分"),
     Code("J611", WARNING, "导入时：某个工作表里没有申报表，跳过", "这个工作表里没有申报表（找不到「部门名称」「三级指标」等栏目），跳过"),
     Code(
-        "J612", ERROR, "导入时：`--id` 给了新标识，而文件夹里已有这份申报（标识不同），没有另写一份",
+        "J612", WARNING, "导入时：申报表在隐藏的工作表里（照样导入，请确认它应当申报）",
+        "工作表「{sheet}」是隐藏的；其中的申报表照样导入了，请确认这一份应当申报",
+    ),
+    Code(
+        "J614", ERROR, "导入时：`--id` 给了新标识，而文件夹里已有这份申报（标识不同），没有另写一份",
         "{existing} 已是这份申报（{why}），标识为「{own_id}」；不写 --id 再导入即更新它，要改用「{ident}」请先把那个文件改名或删去",
+    ),
+    Code(
+        "J613", ERROR, "导入时：单元格是公式，却没有保存计算结果（多由程序生成、未经 Excel 打开保存）",
+        "单元格 {cell} 是公式，没有保存计算结果：请在 Excel/WPS 中打开、保存后再导入",
     ),
     Code("J501", ERROR, "排 PDF 时：字体里没有申报中的某个字符（会印成空框），指出字符、字段和行"),
     Code("J510", ERROR, "排 PDF 时：WeasyPrint 报告了警告（样式被忽略、字体缺失……），一律当作错误", "排版时 WeasyPrint 报告：{detail}"),
@@ -122,7 +134,53 @@ register(
     Code("J530", WARNING, "发布时（`--skip-invalid`）：文件有错误，暂未公开（写出第一个错误）", "有错误，暂未公开（第一个错误在第 {line} 行）：{first}"),
     Code("J531", WARNING, "发布时（`--skip-invalid`）：所依赖的文件暂未公开，无法核对，也暂未公开", "所依赖的 {file} 有错误，无法与之核对，暂未公开"),
     Code("J520", ERROR, "发布网站时：`--pdf-from` 的文件夹里缺少某份申报的 PDF", "{pdf} 不存在；请先用 jixiao build pdf 生成（分片构建时，把各片的输出合到同一个文件夹）"),
+    Code(
+        "J532", ERROR, "生成时：另一个 jixiao 正在向同一个输出文件夹生成",
+        "另一个 jixiao（进程 {pid}）正在向这个文件夹生成；请等它结束后再试，或用 --out 换一个文件夹",
+    ),
 )
+
+
+# Operating-system errors (generator/core/oserrors.py), by errno name: what a user is told, after the path.
+OS_ERRORS = {
+    "ENOSPC": "磁盘已满，写不下；请腾出空间后再运行（没写完的文件下次会重新生成）",
+    "EDQUOT": "超出了磁盘配额，写不下；请腾出空间后再运行（没写完的文件下次会重新生成）",
+    "EROFS": "所在的文件系统是只读的，无法写入；请换一个可写的文件夹（如 --out）",
+    "EACCES": "没有权限（读取、写入或进入被拒绝）；请检查这个文件或文件夹的权限",
+    "EPERM": "操作不被允许（权限或文件属性所限）；请检查这个文件或文件夹的权限",
+    "ENAMETOOLONG": "路径或文件名过长；请用短一些的文件夹或文件名",
+    "ENOENT": "文件或文件夹不存在",
+    "ENOTDIR": "路径中的某一段不是文件夹",
+    "EISDIR": "这是一个文件夹，应是文件",
+    "ENOTEMPTY": "文件夹不是空的",
+    "EEXIST": "已经存在",
+    "ELOOP": "符号链接绕成了圈",
+    "EMFILE": "同时打开的文件过多",
+    "ENFILE": "同时打开的文件过多",
+    "EIO": "读写出错（磁盘或网络存储故障）",
+    "EBUSY": "正被占用",
+    "ETXTBSY": "正被占用",
+    "EXDEV": "不能跨文件系统移动",
+    "EFBIG": "文件过大，超过了允许的大小",
+}
+# What made a workbook too big to read (generator/excel/guard.py), said with J603.
+WORKBOOK_LIMITS = {
+    "filled": "工作表「{sheet}」填了内容的单元格超过 {limit:,} 个，不像申报表",
+    "written": "工作表「{sheet}」写入的单元格（含没有内容、只有格式的）超过 {limit:,} 个，不像申报表",
+    "book": "整本工作簿写入的单元格超过 {limit:,} 个，不像申报表",
+    "book_filled": "整本工作簿填了内容的单元格超过 {limit:,} 个，不像申报表",
+    "book_area": "整本工作簿各表填了内容的范围合计超过 {limit:,} 格，不像申报表",
+    "area": "工作表「{sheet}」填了内容的范围过大（{rows:,} 行 × {columns:,} 列），不像申报表",
+    "merges": "工作表「{sheet}」的合并单元格超过 {limit:,} 处，不像申报表",
+    "merged": "工作表「{sheet}」的合并单元格（截到填了内容的范围后）覆盖的单元格超过 {limit:,} 个，不像申报表",
+    "strings": "工作簿里的文字（共享字符串）超过 {limit:,} 条，不像申报表",
+    "string_chars": "工作簿里的文字（共享字符串）合计超过 {limit:,} 个字，不像申报表",
+}
+FORMULA_PLACEHOLDER = "（公式，没有保存计算结果）"  # put in the formula's cell, so no neighbour is read in its place
+OS_ERROR_OTHER = "操作系统报告错误：{reason}"
+NOT_A_REGULAR_FILE = "不是普通文件，而是{kind}；申报文件应是普通的 YAML 文件"
+SPECIAL_FILES = {"fifo": "命名管道（FIFO）", "char": "字符设备", "block": "块设备", "socket": "套接字"}
+NO_PATH = "（路径不明）"
 
 
 def markdown_table() -> str:

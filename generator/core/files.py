@@ -41,15 +41,31 @@ def _umask() -> int:
 def write_atomically(target: Path, data: bytes) -> None:
     """Write to a temporary file beside the target, then rename."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    # Named so that the next build into this folder knows a leftover of a killed one (generator/core/outdir.py).
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".jixiao-tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; published files are world-readable
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            from generator.core.oserrors import naming
+
+            raise naming(exc, target)
         raise
+
+
+def record_finished(manifest_path: Path, manifest: dict) -> None:
+    """A failing build's fingerprints of the files it did write, if the disk still takes them: the
+    next build redoes the rest and only the rest."""
+    import json
+
+    try:
+        write_atomically(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    except OSError:
+        pass
 
 
 def in_shard(location: str, shard: tuple[int, int] | None) -> bool:
@@ -72,19 +88,61 @@ def find_declarations(paths: list[str | Path]) -> tuple[list[Path], list[Problem
                 p
                 for p in sorted(path.rglob("*"))
                 if p.suffix in (".yaml", ".yml")
-                and p.is_file()
+                and not p.is_dir()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             ]
             if not found:
                 problems.append(Problem(str(raw), 1, 1, "J005", Severity.WARNING, "", catalogue_code("J005").text()))
+            problems.extend(_from_outside(path, found))
             files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(Problem(str(raw), 1, 1, "J000", Severity.ERROR, "", "文件或文件夹不存在"))
+            problems.append(Problem(str(raw), 1, 1, "J000", Severity.ERROR, "", _missing(path)))
+    for path in files:
+        if not path.is_file():  # a FIFO or device named x.yaml in a folder: said, never opened
+            problems.append(Problem(str(path), 1, 1, "J000", Severity.ERROR, "", _missing(path)))
+    files = [path for path in files if path.is_file()]
     # The same file named twice, or reached through a link (examples/ links the seed), is read once.
     unique = list({path.resolve(): path for path in reversed(files)}.values())[::-1]
     return unique, problems
+
+
+def _from_outside(tree: Path, found: list[Path]) -> list[Problem]:
+    """J006 for each file of the tree that a symbolic link (the file's or a folder's) takes outside it:
+    what is published is that file, which the bureau may not know it publishes. A link to a file kept
+    in the same git repository (examples/ links the seed in declarations/) is committed like the rest."""
+    root = tree.resolve()
+    for folder in (root, *root.parents):
+        if (folder / ".git").exists():
+            root = folder
+            break
+    problems = []
+    for path in found:
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):
+            continue  # a loop or worse: reading it will say so
+        if not target.is_relative_to(root):
+            text = catalogue_code("J006").text(target=target)
+            problems.append(Problem(str(path), 1, 1, "J006", Severity.WARNING, "", text))
+    return problems
+
+
+def _missing(path: Path) -> str:
+    """Why a path named is no declaration: a special file (FIFO, device) or nothing there."""
+    from generator.core.oserrors import not_regular, special_kind
+
+    kind = special_kind(path)
+    if kind is not None:
+        return not_regular(kind)
+    try:
+        path.stat()
+    except OSError as exc:
+        from generator.core.oserrors import reason
+
+        return reason(exc)
+    return "文件或文件夹不存在"
 
 
 ROSTER_NAME = "departments.yaml"  # the bureau's roster (generator/roster.py): no declaration

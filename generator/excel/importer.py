@@ -21,7 +21,7 @@ from generator.core.fields import ID_PATTERN
 from generator.core.files import write_atomically
 from generator.core.problems import Problem
 from generator.excel.import_merge import PLACE_READINGS, carry_comments, find_existing, project_id
-from generator.excel.read import WorkbookError, read_workbook, sheet_ref, short
+from generator.excel.read import WorkbookError, read_workbook, sheet_notes, sheet_ref, short
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -93,6 +93,7 @@ def import_workbook(
                 )
             continue
         imported = ImportedForm(grid.name, None, None, list(problems), placement.unplaced, ".".join(form.id_path))
+        imported.problems[:0] = sheet_notes(display, grid)  # hidden sheet (J612), formulas without value (J613)
         _finish(form, imported, data, path, out, ident, year, schema_path)
         found.append(imported)
     if not found:
@@ -118,7 +119,7 @@ def _finish(form, imported: ImportedForm, data: dict, path: Path, out: Path, ide
     existing = find_existing(out, form, data)
     if existing is not None and ident and ident != existing.own_id:
         imported.problems.append(_problem(
-            str(path), "J612", f"{own_key}.id", sheet_where, existing=existing.path, why=existing.why, own_id=existing.own_id, ident=ident,
+            str(path), "J614", f"{own_key}.id", sheet_where, existing=existing.path, why=existing.why, own_id=existing.own_id, ident=ident,
         ))
         return
     if existing is not None:  # imported again: the file keeps its ids (and so its name and addresses)

@@ -25,12 +25,14 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterator
 
+from generator.core.catalogue import FORMULA_PLACEHOLDER
 from generator.core.problems import Problem, Severity
+from generator.excel.guard import SheetFacts, TooBig, guard_ods, guard_xlsx
 
 # A filled-in form is tens of kilobytes; a workbook of a whole bureau's forms a few megabytes.
 MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # what an .xlsx/.ods zip may inflate to (zip bombs)
-MAX_SHEET_CELLS = 200_000  # non-empty cells on one sheet
+MAX_SHEET_CELLS = 10_000  # non-empty cells on one sheet (a long form has a thousand)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -59,16 +61,28 @@ class Grid:
     name: str  # the sheet's name
     cells: dict[tuple[int, int], RawCell] = field(default_factory=dict)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # first row, col, last row, col
+    hidden: bool = False  # a hidden (or very hidden) sheet
+    formulas: list[tuple[int, int]] = field(default_factory=list)  # formula cells saved without their value
     _anchor: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict, repr=False)
     _extent: tuple[int, int] = field(default=(0, 0), repr=False)
+    _texts: dict = field(default_factory=dict, repr=False)
+    _labels: dict = field(default_factory=dict, repr=False)  # text → squashed
+    _order: list | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.index_merges()
 
     def index_merges(self) -> None:
         """Index the merged ranges (and the grid's extent); call again after changing cells or merges."""
+        from generator.excel.guard import TooBig, clip
+
         self._extent = (1 + max((r for r, _ in self.cells), default=-1), 1 + max((c for _, c in self.cells), default=-1))
         self._anchor = {}
+        self._order = None
+        try:  # beyond the filled range a merge holds nothing; clipped, their cells are bounded
+            self.merges = clip(self.merges, *self._extent, self.name)
+        except TooBig as exc:
+            raise WorkbookError("J603", str(exc)) from None
         for r0, c0, r1, c1 in self.merges:
             if (r1 - r0 + 1) * (c1 - c0 + 1) > MAX_SHEET_CELLS:
                 continue  # a whole-column merge: nothing in it but its top-left value matters
@@ -104,19 +118,35 @@ class Grid:
 
     def text(self, row: int, col: int) -> str:
         """What the cell shows (a merged cell: its top-left value), stripped; '' for an empty cell."""
-        cell = self.raw(row, col)
-        return display_text(cell).strip() if cell else ""
+        key = self.anchor(row, col)
+        cell = self.cells.get(key)
+        return self._shown(key, cell) if cell else ""
+
+    def _shown(self, key: tuple[int, int], cell: RawCell) -> str:
+        # A reader asks for the same labels many times over (find() walks every cell): worked out once
+        # per cell object, so a cell replaced in place is worked out again.
+        known = self._texts.get(key)
+        if known is None or known[0] is not cell:
+            known = self._texts[key] = (cell, display_text(cell).strip())
+        return known[1]
 
     def label(self, row: int, col: int) -> str:
-        return squash(self.text(row, col))
+        text = self.text(row, col)
+        known = self._labels.get(text)
+        if known is None:
+            known = self._labels[text] = squash(text)
+        return known
 
     def address(self, row: int, col: int) -> str:
         return f"{sheet_ref(self.name)}!{cell_name(row, col)}"
 
     def filled(self) -> Iterator[tuple[int, int]]:
         """Every non-empty cell (merged ranges once, at their top-left), top to bottom, left to right."""
-        for key in sorted(self.cells):
-            if display_text(self.cells[key]).strip():
+        if self._order is None or len(self._order) != len(self.cells):
+            self._order = sorted(self.cells)
+        for key in self._order:
+            cell = self.cells.get(key)
+            if cell is not None and self._shown(key, cell):
                 yield key
 
     def find(self, *labels: str, prefix: bool = False) -> list[tuple[int, int]]:
@@ -339,12 +369,22 @@ def read_workbook_bytes(data: bytes, display: str) -> list[Grid]:
         grids = _read_xls(data, display)
     elif data.startswith(ZIP_MAGIC):
         kind = _zip_kind(data)
-        grids = _read_ods(data, display) if kind == "ods" else _read_xlsx(data, display)
+        grids = _read_ods(data, display, _guarded(guard_ods, data)) if kind == "ods" else _read_xlsx(*_guarded(guard_xlsx, data), display)
     else:
         raise WorkbookError("J601", "不是 Excel 或 OpenDocument 工作簿（.xlsx、.xls、.ods），或文件已损坏")
     if not any(grid.cells for grid in grids):
         raise WorkbookError("J601", "工作簿是空的：没有任何填了内容的单元格")
     return grids
+
+
+def _guarded(guard, data: bytes):
+    """What workbook_guard finds, its refusals as WorkbookError."""
+    try:
+        return guard(data)
+    except TooBig as exc:
+        raise WorkbookError("J603", str(exc)) from None
+    except Exception as exc:  # Malformed, a broken zip member, a missing part: a corrupt file
+        raise WorkbookError("J601", f"文件已损坏，无法读取（{type(exc).__name__}）") from None
 
 
 def _ole_encrypted_package(data: bytes) -> bool:
@@ -368,7 +408,7 @@ def _zip_kind(data: bytes) -> str:
     raise WorkbookError("J601", "这是一个 zip 文件，但不是 Excel（.xlsx）或 OpenDocument（.ods）工作簿")
 
 
-def _read_xlsx(data: bytes, display: str) -> list[Grid]:
+def _read_xlsx(data: bytes, facts: dict[str, SheetFacts], display: str) -> list[Grid]:
     import warnings
 
     import openpyxl
@@ -392,10 +432,26 @@ def _read_xlsx(data: bytes, display: str) -> list[Grid]:
             if count > MAX_SHEET_CELLS:
                 raise WorkbookError("J603", f"工作表「{sheet.title}」的单元格过多（超过 {MAX_SHEET_CELLS:,} 个），不像申报表")
             grid.cells[(row - 1, col - 1)] = RawCell(cell.value, cell.number_format or "General")
-        grid.merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in sheet.merged_cells.ranges]
-        grid.index_merges()
+        if sheet.title in facts:  # taken out of what openpyxl read: the guard's, clipped
+            grid.merges = list(facts[sheet.title].merges)
+        else:
+            grid.merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in sheet.merged_cells.ranges]
+        _apply(grid, facts.get(sheet.title))
         grids.append(grid)
     return grids
+
+
+def _apply(grid: Grid, facts: SheetFacts | None) -> None:
+    """The guard's findings on a sheet: its merges (taken out of what the reader saw), whether it is
+    hidden, and its formula cells without a value, each holding a placeholder so that no neighbour
+    is read in its place."""
+    if facts is not None:
+        grid.hidden = grid.hidden or facts.hidden
+        for cell in facts.formulas_without_value:
+            if cell not in grid.cells:
+                grid.cells[cell] = RawCell(FORMULA_PLACEHOLDER)
+                grid.formulas.append(cell)
+    grid.index_merges()
 
 
 def _read_xls(data: bytes, display: str) -> list[Grid]:
@@ -412,7 +468,7 @@ def _read_xls(data: bytes, display: str) -> list[Grid]:
     grids = []
     for sheet in book.sheets():
         grid = Grid(display, sheet.name)
-        if sheet.nrows * sheet.ncols > MAX_SHEET_CELLS * 5:
+        if sheet.nrows * sheet.ncols > 1_000_000:
             raise WorkbookError("J603", f"工作表「{sheet.name}」过大，不像申报表")
         for row in range(sheet.nrows):
             for col in range(sheet.ncols):
@@ -427,6 +483,7 @@ def _read_xls(data: bytes, display: str) -> list[Grid]:
                     pass
                 grid.cells[(row, col)] = RawCell(value, fmt)
         grid.merges = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells]
+        grid.hidden = bool(getattr(sheet, "visibility", 0))
         grid.index_merges()
         grids.append(grid)
     return grids
@@ -450,7 +507,7 @@ def _xls_value(cell, book) -> Any:
     return cell.value
 
 
-def _read_ods(data: bytes, display: str) -> list[Grid]:
+def _read_ods(data: bytes, display: str, facts: dict[str, SheetFacts]) -> list[Grid]:
     import python_calamine
 
     try:
@@ -475,7 +532,7 @@ def _read_ods(data: bytes, display: str) -> list[Grid]:
                         raise WorkbookError("J603", f"工作表「{name}」的单元格过多，不像申报表")
             merges = sheet.merged_cell_ranges or []
             grid.merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in merges]
-            grid.index_merges()
+            _apply(grid, facts.get(name))
             grids.append(grid)
     return grids
 
@@ -713,3 +770,21 @@ class SheetReader:
             address = self.g.address(row, col)
             self.placement.unplaced.append((address, text))
             self.problem("J607", Severity.WARNING, (row, col), "（未导入）", f"「{short(text)}」没有导入：它不在申报表的任何栏目里")
+
+
+def sheet_notes(display: str, grid) -> list:
+    """What an imported form's sheet must be told: hidden (J612), formula cells saved without their
+    value (J613, at each cell; the cell holds a placeholder, so nothing else was read in its place)."""
+    from generator.core.catalogue import code
+
+    notes = []
+    if grid.hidden:
+        entry = code("J612")
+        notes.append(Problem(display, 0, 0, "J612", entry.severity, "（工作表）", entry.text(sheet=grid.name), where=sheet_ref(grid.name)))
+    entry = code("J613")
+    for row, column in sorted(grid.formulas):
+        notes.append(
+            Problem(display, row + 1, column + 1, "J613", entry.severity, "（单元格）", entry.text(cell=cell_name(row, column)),
+                    where=grid.address(row, column))
+        )
+    return notes

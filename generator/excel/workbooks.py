@@ -8,7 +8,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from generator.core.files import Outputs, in_shard, write_atomically
+from generator.core.files import Outputs, in_shard, record_finished, write_atomically
 from generator.core.unchanged import workbook_inputs_fingerprint
 from generator.core.history import source_date
 
@@ -54,6 +54,16 @@ def build_workbooks(documents: list, out: Path, force: bool = False, shard=None)
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         manifest = {}
+    try:
+        _write_workbooks(documents, out, force, shard, result, common, manifest)
+    except BaseException:
+        record_finished(manifest_path, manifest)  # a disk that filled half-way: the rest is redone next time
+        raise
+    write_atomically(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    return result
+
+
+def _write_workbooks(documents: list, out: Path, force: bool, shard, result: Outputs, common: str, manifest: dict) -> None:
     by_year: dict[int, list[tuple[object, str, object]]] = {}
     for item in documents:
         if item.form.sheet is None:
@@ -86,5 +96,3 @@ def build_workbooks(documents: list, out: Path, force: bool = False, shard=None)
         write_atomically(target, workbook_bytes([m[0] for m in members], stamp))
         manifest[key] = fingerprint
         result.written.append(target)
-    write_atomically(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
-    return result

@@ -22,18 +22,21 @@ __all__ = ["LoadedDocument", "MAX_BYTES", "find_declarations", "load_bytes", "lo
 
 
 def load_file(path: Path) -> LoadedDocument:
+    from generator.core.oserrors import not_regular, reason, special_kind
+
     loaded = LoadedDocument(path=path, display=str(path))
+    kind = special_kind(path)
+    if kind is not None:  # a FIFO would be waited on for ever
+        loaded.problems.append(loaded.problem("J000", Severity.ERROR, (), not_regular(kind)))
+        return loaded
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
             return _too_large(size, loaded)
         with path.open("rb") as stream:
             data = stream.read(MAX_BYTES + 1)  # a file growing meanwhile is still bounded
-    except PermissionError:
-        loaded.problems.append(loaded.problem("J000", Severity.ERROR, (), "没有读取这个文件的权限"))
-        return loaded
     except OSError as exc:
-        loaded.problems.append(loaded.problem("J000", Severity.ERROR, (), f"无法读取文件（{exc.strerror or exc}）"))
+        loaded.problems.append(loaded.problem("J000", Severity.ERROR, (), f"无法读取文件：{reason(exc)}"))
         return loaded
     return load_bytes(data, loaded)
 

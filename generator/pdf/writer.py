@@ -13,7 +13,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.core.files import Outputs, in_shard, write_atomically
+from generator.core.files import Outputs, in_shard, record_finished, write_atomically
 from generator.core.unchanged import inputs_fingerprint
 from generator.core.fonts import FontError, FontSettings, check_coverage, font_css, resolve_font
 from generator.core.history import source_date
@@ -241,6 +241,9 @@ def _settle() -> None:
 
 
 def _start_worker() -> None:
+    from generator.core.outdir import die_with_parent
+
+    die_with_parent()
     _WORK["renderer"] = PdfRenderer(_WORK["settings"])
     _settle()
 
@@ -310,14 +313,19 @@ def build_pdfs(
         todo.append((item, date, target, key, fingerprint))
     results, result.renderer = _rendered([(item, date) for item, date, *_ in todo], settings, jobs, renderer)
     shown = progress(todo) if progress else todo
-    for (item, _date, target, key, fingerprint), (data, problems) in zip(shown, results):
-        if problems:
-            result.problems.extend(problems)
-            continue
-        write_atomically(target, data)
-        manifest[key] = fingerprint
-        result.written.append(target)
-    if hasattr(results, "close"):
-        results.close()  # the pool's workers end here
+    try:
+        for (item, _date, target, key, fingerprint), (data, problems) in zip(shown, results):
+            if problems:
+                result.problems.extend(problems)
+                continue
+            write_atomically(target, data)
+            manifest[key] = fingerprint
+            result.written.append(target)
+    except BaseException:
+        record_finished(manifest_path, manifest)  # a disk that filled half-way: the rest is redone next time
+        raise
+    finally:
+        if hasattr(results, "close"):
+            results.close()  # the pool's workers end here
     write_atomically(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
     return result

@@ -8,7 +8,6 @@ import gc
 import os
 import shutil
 import subprocess
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +24,8 @@ from generator.core.history import Change, commit_dates, histories, source_date
 from generator.core.problems import Problem
 from generator.render.templates import DOCS, TEMPLATES, doc_to_html, environment, form_context
 from generator.excel.workbooks import workbook_bytes, xlsx_path
+from generator.core.oserrors import naming
+from generator.core.outdir import die_with_parent, retired_of, staging_of
 
 SITE_TITLE = "部门预算绩效目标公开"
 STATIC_FILES = ("form.css", "site.css", "search.js", "favicon.svg")
@@ -152,8 +153,11 @@ def _write(target: Path, data: bytes) -> None:
     """A new file in the staging folder. No temporary file and rename per file (write_atomically): no
     one reads the folder before build_site swaps it in whole, and creating files is slow enough on
     some disks to be a good part of a page's time."""
-    with open(target, "wb") as stream:
-        stream.write(data)
+    try:
+        with open(target, "wb") as stream:
+            stream.write(data)
+    except OSError as exc:
+        raise naming(exc, target)
 
 
 def _relative(depth: int) -> str:
@@ -372,7 +376,7 @@ def _workers(writer: SiteWriter, out: Path, jobs: int):
             return
         import multiprocessing
 
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=die_with_parent) as pool:
             # A few chunks per worker: few messages, and a slow chunk leaves the others work to take.
             yield lambda function, items: pool.map_async(function, items, chunksize=max(1, len(items) // (4 * jobs))).get
     finally:
@@ -394,7 +398,7 @@ def index_search(site: Path) -> None:
     env = {name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND_")}
     done = subprocess.run(
         [str(binary), "--site", ".", "--output-subdir", "pagefind", "--force-language", "zh", "--silent"],
-        cwd=site, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=site, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=die_with_parent,
     )
     if done.returncode != 0:
         raise RuntimeError(f"Pagefind 建索引失败：{done.stderr.decode('utf-8', 'replace').strip()}")
@@ -427,15 +431,19 @@ def build_site(
     entries = [Entry(item, changes[os.path.abspath(item.path)]) for item in documents]
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    # Fixed names beside the site (generator/core/outdir.py): the next build clears what a killed one left.
+    staging, retired = staging_of(out), retired_of(out)
+    for leftover in (staging, retired):
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+    staging.mkdir()
     try:
         writer = SiteWriter(entries, pdfs, workbooks)
         writer.env.globals["withheld"] = dict(withheld or {})
         writer.write(staging, jobs, beside=index_search if search else None)
         os.chmod(staging, 0o755)
         if out.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.replace(out, retired / "site")
+            os.replace(out, retired)
             os.replace(staging, out)
             shutil.rmtree(retired)
         else:
@@ -443,4 +451,6 @@ def build_site(
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+        if retired.exists() and not out.exists():
+            os.replace(retired, out)  # the swap failed between its renames: the old site stays
     return []

@@ -10,8 +10,10 @@ from generator.core import registry
 from generator.forms.self_evaluation import scoring
 from generator.forms import taxonomy
 from generator.core.catalogue import ERROR, WARNING, Code
+from generator.core.fields import format_amount, format_total
 from generator.forms.indicators import indicator_rows
 from generator.forms.self_evaluation.model import evaluate, percent, points_text
+from generator.input.checks import negative_amounts, unique_labels
 
 CODES = (
     Code("J701", WARNING, "自评表：填报的执行率、得分、总分与按规则算出的相差超过 0.1", "填报的{what} {filed} 与按规则算出的 {computed} 不符（{rule}）"),
@@ -24,6 +26,11 @@ CODES = (
     Code("J708", ERROR, "自评表：指标无法计分（定性指标没有完成程度、实际完成值不是数字、得分不在完成程度的区间……）", "{detail}"),
     Code("J709", WARNING, "自评表：一级指标标明的分值与其下各指标分值之和不同", "{level1} 标明 {stated} 分，其下各指标分值合计 {points} 分"),
     Code("J710", WARNING, "自评表：填报的等级与总分不符", "填报的等级「{filed}」与总分 {total} 对应的「{grade}」不符"),
+    Code(
+        "J711", ERROR, "自评表：资金总额 ≠ 其下各行之和（年初预算数、全年预算数、全年执行数分别核对）",
+        "{column}：资金总额 {total}，各行合计 {rows}，相差 {gap} 万元",
+    ),
+    Code("J712", WARNING, "自评表：某一资金来源的全年执行数超过其全年预算数", "「{name}」全年执行数 {executed} 万元超过全年预算数 {budget} 万元，请说明原因"),
     Code("J720", WARNING, "自评表：指标在同年度的目标申报表里没有（自评时新增）", "三级指标「{name}」在 {target} 里没有，是自评时新增的"),
     Code("J721", WARNING, "自评表：目标申报表里的指标在自评表里没有（自评时删去）", "{target} 里的三级指标「{name}」（{level1} / {level2}）在自评表里没有"),
     Code("J722", WARNING, "自评表：年度指标值与目标申报表里的不同（事后改动）", "三级指标「{name}」的年度指标值，目标申报表写「{declared}」，自评表写「{evaluated}」"),
@@ -63,6 +70,57 @@ def check_budget_execution(loaded) -> Iterator:
                             where=" funds.total 里")
     if total.executed > total.budget and not (total.reason or "").strip():
         yield loaded.report("J706", base + ("executed",), executed=total.executed, budget=total.budget)
+
+
+# ---- the funds, checked as the target forms check theirs --------------------------------------------
+
+_COLUMNS = {"initial": "年初预算数", "budget": "全年预算数（A）", "executed": "全年执行数（B）"}
+
+
+def fund_amounts(doc):
+    for column in _COLUMNS:
+        yield ("funds", "total", column), getattr(doc.funds.total, column)
+        for i, source in enumerate(doc.funds.sources):
+            yield ("funds", "sources", i, column), getattr(source, column)
+
+
+def _amounts(doc):
+    return ((path, amount) for path, amount in fund_amounts(doc) if amount is not None)
+
+
+def _labelled(doc):
+    yield ("funds", "sources"), "资金来源", doc.funds.sources, "label"
+
+
+def check_funds_add_up(loaded) -> Iterator:
+    """Each column of 其中 adds up to 年度资金总额; a column left empty everywhere is not checked."""
+    funds = loaded.declaration.funds
+    if not funds.sources:
+        return
+    for column, title in _COLUMNS.items():
+        total = getattr(funds.total, column)
+        cells = [getattr(source, column) for source in funds.sources]
+        if total is None and all(cell is None for cell in cells):
+            continue
+        total = total if total is not None else Decimal(0)
+        rows = sum((cell for cell in cells if cell is not None), Decimal(0))
+        if rows != total:
+            yield loaded.report(
+                "J711", ("funds", "total", column), column=title,
+                total=format_amount(total), rows=format_total(rows), gap=format_total(abs(total - rows)),
+            )
+
+
+def check_sources_within_budget(loaded) -> Iterator:
+    funds = loaded.declaration.funds
+    if (funds.total.reason or "").strip():
+        return
+    for i, source in enumerate(funds.sources):
+        if source.executed > source.budget:
+            yield loaded.report(
+                "J712", ("funds", "sources", i, "executed"), name=source.label,
+                executed=format_amount(source.executed), budget=format_amount(source.budget),
+            )
 
 
 def check_indicator_scores(loaded) -> Iterator:
@@ -122,7 +180,16 @@ def check_filed_total(loaded) -> Iterator:
         yield loaded.report("J710", ("grade",), filed=doc.grade, total=points_text(result.total), grade=result.grade)
 
 
-RULES = (check_budget_execution, check_indicator_scores, check_points_add_up, check_filed_total)
+RULES = (
+    negative_amounts(_amounts),
+    unique_labels(_labelled),
+    check_funds_add_up,
+    check_sources_within_budget,
+    check_budget_execution,
+    check_indicator_scores,
+    check_points_add_up,
+    check_filed_total,
+)
 
 
 # ---- against the targets -------------------------------------------------------------------------
