@@ -245,9 +245,9 @@ def test_build_site_skip_invalid_publishes_every_valid_document_and_names_each_w
         file = line.split(": ")[0]
         if file in error_files:
             code = next(e["code"] for e in corpus.planted["error_files"] if e["file"] == file)
-            assert re.match(rf"{re.escape(file)}: J530: 有错误，暂未公开（第一个错误在第 \d+ 行）：{code} ", line), line
+            assert re.match(rf"{re.escape(file)}: 警告 J530: （文件）: 有错误，暂未公开（第一个错误在第 \d+ 行）：{code} ", line), line
         else:
-            assert line == f"{file}: J531: 所依赖的 {broken_department} 有错误，无法与之核对，暂未公开"
+            assert line == f"{file}: 警告 J531: （文件）: 所依赖的 {broken_department} 有错误，无法与之核对，暂未公开"
     # Every other file is published: its page and its PDF.
     site = out / "site"
     for file in files:

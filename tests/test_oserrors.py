@@ -37,7 +37,7 @@ def test_a_disk_that_fills_half_way_is_said_and_the_next_run_does_the_rest(tmp_p
     disk.mkdir()
     j, examples = shlex.quote(str(JIXIAO)), shlex.quote(str(EXAMPLES))
     script = f"""
-        mount -t tmpfs -o size=300k tmpfs disk
+        mount -t tmpfs -o size=160k tmpfs disk
         if {j} build pdf --jobs 1 --out disk {examples} >/dev/null 2>full.txt; then echo built >>full.txt; fi
         cp -a disk after-full
         mount -o remount,size=4m disk

@@ -69,7 +69,7 @@ class Withheld:
     because_of: str = ""  # the withheld file it leans on ("" for a file with an error of its own)
 
     def line(self) -> str:
-        return f"{self.file}: {'J531' if self.because_of else 'J530'}: {self.reason}"
+        return f"{self.file}: 警告 {'J531' if self.because_of else 'J530'}: （文件）: {self.reason}"
 
 
 def withhold(documents: list, problems: list[Problem]) -> tuple[list, list[Withheld]]:
