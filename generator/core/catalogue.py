@@ -176,6 +176,45 @@ WORKBOOK_LIMITS = {
     "strings": "工作簿里的文字（共享字符串）超过 {limit:,} 条，不像申报表",
     "string_chars": "工作簿里的文字（共享字符串）合计超过 {limit:,} 个字，不像申报表",
 }
+# Why a workbook cannot be read at all (generator/excel/read.py), said with J000, J601, J602 or J603.
+WORKBOOK_ERRORS = {
+    "missing": "文件不存在",
+    "unreadable": "无法读取文件（{reason}）",
+    "empty_file": "文件是空的（0 字节），不是工作簿",
+    "file_size": "文件过大（{size} MB），申报表工作簿不应超过 {limit} MB",
+    "too_large": "文件过大，申报表工作簿不应超过 {limit} MB",
+    "encrypted": "工作簿设有打开密码（已加密），请在 Excel 中取消密码后另存，再导入",
+    "not_workbook": "不是 Excel 或 OpenDocument 工作簿（.xlsx、.xls、.ods），或文件已损坏",
+    "no_cells": "工作簿是空的：没有任何填了内容的单元格",
+    "corrupt": "文件已损坏，无法读取（{reason}）",
+    "corrupt_as": "文件已损坏，无法作为 {kind} 读取（{reason}）",
+    "zip_bomb": "工作簿解压后过大（可能是压缩炸弹），拒绝读取",
+    "broken_zip": "文件已损坏：不是完整的 .xlsx（zip）文件",
+    "other_zip": "这是一个 zip 文件，但不是 Excel（.xlsx）或 OpenDocument（.ods）工作簿",
+    "sheet_cells": "工作表「{sheet}」的单元格过多（超过 {limit} 个），不像申报表",
+    "sheet_large": "工作表「{sheet}」过大，不像申报表",
+}
+# What a form's sheet reader says at a cell (generator/excel/read.py's SheetReader.report), with J605–J607.
+SHEET_MESSAGES = {
+    "no_column": "表中找不到栏目「{label}」",
+    "no_indicator_column": "绩效指标的表头找不到「{label}」",
+    "no_value_column": "绩效指标的表头找不到「指标值」（或「实施周期指标值」「年度指标值」）",
+    "no_task_column": "年度重点工作任务的表头找不到「{label}」",
+    "no_budget_amount_column": "预算整体情况的表头找不到「预算金额（万元）」",
+    "not_in_row": "「{header}」同一行找不到「{label}」",
+    "no_amount_below": "「{block}」下面找不到「{label}」的金额",
+    "not_amount": "「{text}」不是金额",
+    "negative_amount": "金额 {text} 是负数",
+    "not_count": "「{text}」不是非负整数",
+    "not_period": "「{text}」不是项目期（应为 2024年—2026年 或起止日期）",
+    "not_one_choice": "「{text}」里应当正好有一项选中（■）",
+    "no_department_name": "「部门名称」右边没有填部门全称",
+    "amount_without_name": "有金额但没有{name}",
+    "missing_value": "「{text}」没有填{what}",
+    "empty_level1": "一级指标为空",
+    "empty_level2": "二级指标为空",
+    "not_imported": "「{text}」没有导入：它不在申报表的任何栏目里",
+}
 FORMULA_PLACEHOLDER = "（公式，没有保存计算结果）"  # put in the formula's cell, so no neighbour is read in its place
 OS_ERROR_OTHER = "操作系统报告错误：{reason}"
 NOT_A_REGULAR_FILE = "不是普通文件，而是{kind}；申报文件应是普通的 YAML 文件"

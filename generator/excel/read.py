@@ -25,7 +25,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterator
 
-from generator.core.catalogue import FORMULA_PLACEHOLDER
+from generator.core.catalogue import FORMULA_PLACEHOLDER, SHEET_MESSAGES, WORKBOOK_ERRORS
+from generator.core.catalogue import code as catalogue_code
 from generator.core.problems import Problem, Severity
 from generator.excel.guard import SheetFacts, TooBig, guard_ods, guard_xlsx
 
@@ -39,9 +40,11 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 
 class WorkbookError(Exception):
-    """A workbook that cannot be read; `code` is the problem code, the message says why in Chinese."""
+    """A workbook that cannot be read: the problem code, and why, worded by the catalogue's
+    WORKBOOK_ERRORS (a key and its values) or given whole (a guard's finding, already worded)."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, why: str, **values):
+        message = WORKBOOK_ERRORS[why].format(**values) if why in WORKBOOK_ERRORS else why
         super().__init__(message)
         self.code = code
         self.message = message
@@ -343,37 +346,35 @@ def read_workbook(path: Path, display: str | None = None) -> list[Grid]:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise WorkbookError("J000", "文件不存在") from None
+        raise WorkbookError("J000", "missing") from None
     except OSError as exc:
-        raise WorkbookError("J601", f"无法读取文件（{exc.strerror or exc}）") from None
+        raise WorkbookError("J601", "unreadable", reason=exc.strerror or exc) from None
     if size > MAX_WORKBOOK_BYTES:
-        raise WorkbookError(
-            "J603", f"文件过大（{size / 1024 / 1024:.1f} MB），申报表工作簿不应超过 {MAX_WORKBOOK_BYTES // 1024 // 1024} MB"
-        )
+        raise WorkbookError("J603", "file_size", size=f"{size / 1024 / 1024:.1f}", limit=MAX_WORKBOOK_BYTES // 1024 // 1024)
     if size == 0:
-        raise WorkbookError("J601", "文件是空的（0 字节），不是工作簿")
+        raise WorkbookError("J601", "empty_file")
     try:
         with path.open("rb") as stream:
             data = stream.read(MAX_WORKBOOK_BYTES + 1)
     except OSError as exc:
-        raise WorkbookError("J601", f"无法读取文件（{exc.strerror or exc}）") from None
+        raise WorkbookError("J601", "unreadable", reason=exc.strerror or exc) from None
     return read_workbook_bytes(data, display)
 
 
 def read_workbook_bytes(data: bytes, display: str) -> list[Grid]:
     if len(data) > MAX_WORKBOOK_BYTES:
-        raise WorkbookError("J603", f"文件过大，申报表工作簿不应超过 {MAX_WORKBOOK_BYTES // 1024 // 1024} MB")
+        raise WorkbookError("J603", "too_large", limit=MAX_WORKBOOK_BYTES // 1024 // 1024)
     if data.startswith(OLE_MAGIC):
         if _ole_encrypted_package(data):
-            raise WorkbookError("J602", "工作簿设有打开密码（已加密），请在 Excel 中取消密码后另存，再导入")
+            raise WorkbookError("J602", "encrypted")
         grids = _read_xls(data, display)
     elif data.startswith(ZIP_MAGIC):
         kind = _zip_kind(data)
         grids = _read_ods(data, display, _guarded(guard_ods, data)) if kind == "ods" else _read_xlsx(*_guarded(guard_xlsx, data), display)
     else:
-        raise WorkbookError("J601", "不是 Excel 或 OpenDocument 工作簿（.xlsx、.xls、.ods），或文件已损坏")
+        raise WorkbookError("J601", "not_workbook")
     if not any(grid.cells for grid in grids):
-        raise WorkbookError("J601", "工作簿是空的：没有任何填了内容的单元格")
+        raise WorkbookError("J601", "no_cells")
     return grids
 
 
@@ -384,7 +385,7 @@ def _guarded(guard, data: bytes):
     except TooBig as exc:
         raise WorkbookError("J603", str(exc)) from None
     except Exception as exc:  # Malformed, a broken zip member, a missing part: a corrupt file
-        raise WorkbookError("J601", f"文件已损坏，无法读取（{type(exc).__name__}）") from None
+        raise WorkbookError("J601", "corrupt", reason=type(exc).__name__) from None
 
 
 def _ole_encrypted_package(data: bytes) -> bool:
@@ -397,15 +398,15 @@ def _zip_kind(data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
             if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
-                raise WorkbookError("J603", "工作簿解压后过大（可能是压缩炸弹），拒绝读取")
+                raise WorkbookError("J603", "zip_bomb")
             names = {info.filename for info in infos}
             if "mimetype" in names and b"opendocument.spreadsheet" in archive.read("mimetype"):
                 return "ods"
             if "xl/workbook.xml" in names:
                 return "xlsx"
     except zipfile.BadZipFile:
-        raise WorkbookError("J601", "文件已损坏：不是完整的 .xlsx（zip）文件") from None
-    raise WorkbookError("J601", "这是一个 zip 文件，但不是 Excel（.xlsx）或 OpenDocument（.ods）工作簿")
+        raise WorkbookError("J601", "broken_zip") from None
+    raise WorkbookError("J601", "other_zip")
 
 
 def _read_xlsx(data: bytes, facts: dict[str, SheetFacts], display: str) -> list[Grid]:
@@ -420,7 +421,7 @@ def _read_xlsx(data: bytes, facts: dict[str, SheetFacts], display: str) -> list[
     except WorkbookError:
         raise
     except Exception as exc:  # openpyxl raises anything from KeyError to lxml errors on a broken file
-        raise WorkbookError("J601", f"文件已损坏，无法作为 .xlsx 读取（{type(exc).__name__}）") from None
+        raise WorkbookError("J601", "corrupt_as", kind=".xlsx", reason=type(exc).__name__) from None
     grids = []
     for sheet in book.worksheets:  # chart sheets have no cells
         grid = Grid(display, sheet.title)
@@ -430,7 +431,7 @@ def _read_xlsx(data: bytes, facts: dict[str, SheetFacts], display: str) -> list[
                 continue
             count += 1
             if count > MAX_SHEET_CELLS:
-                raise WorkbookError("J603", f"工作表「{sheet.title}」的单元格过多（超过 {MAX_SHEET_CELLS:,} 个），不像申报表")
+                raise WorkbookError("J603", "sheet_cells", sheet=sheet.title, limit=f"{MAX_SHEET_CELLS:,}")
             grid.cells[(row - 1, col - 1)] = RawCell(cell.value, cell.number_format or "General")
         if sheet.title in facts:  # taken out of what openpyxl read: the guard's, clipped
             grid.merges = list(facts[sheet.title].merges)
@@ -461,15 +462,15 @@ def _read_xls(data: bytes, display: str) -> list[Grid]:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=False, logfile=io.StringIO())
     except xlrd.XLRDError as exc:
         if "encrypt" in str(exc).lower():
-            raise WorkbookError("J602", "工作簿设有打开密码（已加密），请在 Excel 中取消密码后另存，再导入") from None
-        raise WorkbookError("J601", f"文件已损坏，无法作为 .xls 读取（{exc}）") from None
+            raise WorkbookError("J602", "encrypted") from None
+        raise WorkbookError("J601", "corrupt_as", kind=".xls", reason=exc) from None
     except Exception as exc:
-        raise WorkbookError("J601", f"文件已损坏，无法作为 .xls 读取（{type(exc).__name__}）") from None
+        raise WorkbookError("J601", "corrupt_as", kind=".xls", reason=type(exc).__name__) from None
     grids = []
     for sheet in book.sheets():
         grid = Grid(display, sheet.name)
         if sheet.nrows * sheet.ncols > 1_000_000:
-            raise WorkbookError("J603", f"工作表「{sheet.name}」过大，不像申报表")
+            raise WorkbookError("J603", "sheet_large", sheet=sheet.name)
         for row in range(sheet.nrows):
             for col in range(sheet.ncols):
                 cell = sheet.cell(row, col)
@@ -513,9 +514,9 @@ def _read_ods(data: bytes, display: str, facts: dict[str, SheetFacts]) -> list[G
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError:
-        raise WorkbookError("J602", "工作簿设有打开密码（已加密），请取消密码后另存，再导入") from None
+        raise WorkbookError("J602", "encrypted") from None
     except Exception as exc:
-        raise WorkbookError("J601", f"文件已损坏，无法作为 .ods 读取（{type(exc).__name__}）") from None
+        raise WorkbookError("J601", "corrupt_as", kind=".ods", reason=type(exc).__name__) from None
     grids = []
     with book:
         for name in book.sheet_names:
@@ -529,7 +530,7 @@ def _read_ods(data: bytes, display: str, facts: dict[str, SheetFacts]) -> list[G
                         value = int(value)
                     grid.cells[(row, col)] = RawCell(value)
                     if len(grid.cells) > MAX_SHEET_CELLS:
-                        raise WorkbookError("J603", f"工作表「{name}」的单元格过多，不像申报表")
+                        raise WorkbookError("J603", "sheet_cells", sheet=name, limit=f"{MAX_SHEET_CELLS:,}")
             merges = sheet.merged_cell_ranges or []
             grid.merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in merges]
             _apply(grid, facts.get(name))
@@ -595,10 +596,14 @@ class SheetReader:
         found = [at for at in self.g.find(label, prefix=prefix) if at[0] > after]
         return found[0] if found else None
 
+    def report(self, code: str, at: tuple[int, int] | None, field_: str, why: str, **values) -> None:
+        """A problem at a cell, worded by the catalogue's SHEET_MESSAGES."""
+        self.problem(code, catalogue_code(code).severity, at, field_, SHEET_MESSAGES[why].format(**values))
+
     def need(self, label: str, field_: str, prefix: bool = False, after: int = -1) -> tuple[int, int] | None:
         at = self.one(label, prefix, after)
         if at is None:
-            self.problem("J605", Severity.ERROR, None, field_, f"表中找不到栏目「{label}」")
+            self.report("J605", None, field_, "no_column", label=label)
         else:
             self.take(*at)
         return at
@@ -647,10 +652,10 @@ class SheetReader:
                 number = parse_number_text(match.group(1))
                 own_unit = match.group(2)
         if number is None:
-            self.problem("J606", Severity.ERROR, (row, col), field_, f"「{short(text)}」不是金额")
+            self.report("J606", (row, col), field_, "not_amount", text=short(text))
             return text
         if number < 0:
-            self.problem("J606", Severity.ERROR, (row, col), field_, f"金额 {text} 是负数")
+            self.report("J606", (row, col), field_, "negative_amount", text=text)
         return to_wan(number, own_unit)
 
     # the heading above the form: title, budget year, unit
@@ -716,9 +721,9 @@ class SheetReader:
             pass  # 指标值 spanning the two value columns, which the next row names
         for col, label in ((c1, "一级指标"), (c2, "二级指标")):
             if col is None:
-                self.problem("J605", Severity.ERROR, header, "indicators", f"绩效指标的表头找不到「{label}」")
+                self.report("J605", header, "indicators", "no_indicator_column", label=label)
         if period is None and annual is None and single is None:
-            self.problem("J605", Severity.ERROR, header, "indicators", "绩效指标的表头找不到「指标值」（或「实施周期指标值」「年度指标值」）")
+            self.report("J605", header, "indicators", "no_value_column")
         stop = min([r for r in stops if r > row] + [self.g.rows])
         categories: list[dict] = []
         previous = None
@@ -734,12 +739,12 @@ class SheetReader:
             if previous is None or not self.same(previous, r, c1):
                 categories.append({"level1": level1, "groups": []})
                 if not level1:
-                    self.problem("J606", Severity.ERROR, (r, c1 or 0), "indicators", "一级指标为空")
+                    self.report("J606", (r, c1 or 0), "indicators", "empty_level1")
             groups = categories[-1]["groups"]
             if not groups or previous is None or not self.same(previous, r, c2) or not self.same(previous, r, c1):
                 groups.append({"level2": level2, "items": []})
                 if not level2:
-                    self.problem("J606", Severity.ERROR, (r, c2 or 0), "indicators", "二级指标为空")
+                    self.report("J606", (r, c2 or 0), "indicators", "empty_level2")
             item: dict[str, Any] = {"level3": level3}
             if single is not None:
                 item["value"] = values[2]
@@ -769,7 +774,7 @@ class SheetReader:
             text = self.g.text(row, col)
             address = self.g.address(row, col)
             self.placement.unplaced.append((address, text))
-            self.problem("J607", Severity.WARNING, (row, col), "（未导入）", f"「{short(text)}」没有导入：它不在申报表的任何栏目里")
+            self.report("J607", (row, col), "（未导入）", "not_imported", text=short(text))
 
 
 def sheet_notes(display: str, grid) -> list:

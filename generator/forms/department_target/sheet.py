@@ -21,7 +21,7 @@ from typing import Any
 
 
 from generator.render.paginate import Plan
-from generator.core.problems import Problem, Severity
+from generator.core.problems import Problem
 from generator.excel.read import Grid, Placement, SheetReader, cell_number, display_text, parse_number_text, short, squash, unit_of
 from generator.excel.write import CENTER, LABEL, MONEY, PROSE, TEXT, WIDTHS, SheetWriter, Style, print_setup, prose_cell, sheet_name, write_indicators
 from generator.excel.yaml_style import amount_text, comment, header, indicators_lines, prose, scalar
@@ -132,7 +132,7 @@ class _Reader(SheetReader):
             match = re.fullmatch(r"(.*?)\s*(人|个)", unicodedata.normalize("NFKC", text))
             number = parse_number_text(match.group(1)) if match else None
         if number is None or number != number.to_integral_value() or number < 0:
-            self.problem("J606", Severity.ERROR, at, field_, f"「{short(text)}」不是非负整数")
+            self.report("J606", at, field_, "not_count", text=short(text))
             return text
         return int(number)
 
@@ -149,7 +149,7 @@ class _Reader(SheetReader):
         name_at = self.value_right(dept)
         data["department"] = {"name": self.text_at(*name_at) if name_at else None, "id": None}
         if name_at is None:
-            self.problem("J606", Severity.ERROR, dept, "department.name", "「部门名称」右边没有填部门全称")
+            self.report("J606", dept, "department.name", "no_department_name")
         data["basic_info"] = self.read_basic()
         goal = self.need("总体绩效目标", "overall_goal")
         data["budget"] = self.read_budget(goal[0] if goal else None)
@@ -214,7 +214,7 @@ class _Reader(SheetReader):
             self.line(budget["by_level"], row, right_label, right_amount, right_unit, "budget.by_level")
         for key, label in (("basic", "基本支出"), ("project", "项目支出")):
             if budget["spending"][key] is None:
-                self.problem("J605", Severity.ERROR, first, f"budget.spending.{key}", f"「部门预算支出」下面找不到「{label}」的金额")
+                self.report("J605", first, f"budget.spending.{key}", "no_amount_below", block="部门预算支出", label=label)
         return budget
 
     def budget_columns(self, header: tuple[int, int], right_name: str):
@@ -224,9 +224,9 @@ class _Reader(SheetReader):
         right_label = self.in_row(row, right_name, start=left_label + 1)
         right_amount = self.in_row(row, *amount_labels, start=(right_label + 1) if right_label is not None else self.g.columns)
         if right_label is None:
-            self.problem("J605", Severity.ERROR, header, "budget", f"「{self.g.text(*header)}」同一行找不到「{right_name}」")
+            self.report("J605", header, "budget", "not_in_row", header=self.g.text(*header), label=right_name)
         if left_amount is None or right_amount is None:
-            self.problem("J605", Severity.ERROR, header, "budget", "预算整体情况的表头找不到「预算金额（万元）」")
+            self.report("J605", header, "budget", "no_budget_amount_column")
         units = [unit_of(self.g.text(row, col)) if col is not None else None for col in (left_amount, right_amount)]
         return (left_label, right_label, left_amount, right_amount, units[0] or self.unit, units[1] or self.unit)
 
@@ -236,9 +236,9 @@ class _Reader(SheetReader):
         if label is None and amount is None:
             return
         if label is None:
-            self.problem("J606", Severity.ERROR, (row, label_col), field_, "有金额但没有项目名称")
+            self.report("J606", (row, label_col), field_, "amount_without_name", name="项目名称")
         if amount is None:
-            self.problem("J606", Severity.ERROR, (row, amount_col), field_, f"「{label}」没有填金额")
+            self.report("J606", (row, amount_col), field_, "missing_value", text=label, what="金额")
         into.append({"label": label, "amount": amount})
 
     def read_tasks(self, end: int) -> list:
@@ -256,7 +256,7 @@ class _Reader(SheetReader):
         funds_unit = unit_of(self.g.text(row, funds)) if funds is not None else None
         for col, key in ((name, "name"), (funds, "funds"), (goal, "goal")):
             if col is None:
-                self.problem("J605", Severity.ERROR, header, "tasks", f"年度重点工作任务的表头找不到「{label(f'tasks.{key}')}」")
+                self.report("J605", header, "tasks", "no_task_column", label=label(f"tasks.{key}"))
         columns = [c for c in (name, content, funds, goal) if c is not None]
         tasks = []
         for r in range(row + 1, end):

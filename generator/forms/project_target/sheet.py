@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from generator.render.paginate import Plan
-from generator.core.problems import Problem, Severity
+from generator.core.problems import Problem
 from generator.excel.read import Grid, Placement, SheetReader, squash, unit_of
 from generator.excel.write import CENTER, LABEL, PROSE, TEXT, WIDTHS, SheetWriter, Style, money_style, print_setup, prose_cell, sheet_name, write_indicators
 from generator.excel.yaml_style import amount_text, comment, header, indicators_lines, prose, scalar
@@ -149,7 +149,7 @@ class _Reader(SheetReader):
         project["code"] = self.beside("project.code")
         attribute_at = self.find("project.attribute")
         if attribute_at is None:
-            self.problem("J605", Severity.ERROR, None, "project.attribute", f"表中找不到栏目「{label('project.attribute')}」")
+            self.report("J605", None, "project.attribute", "no_column", label=label("project.attribute"))
         project.update(self.read_attribute(self.beside("project.attribute")))
         period_at = self.find("project.period")
         project["period"] = self.read_period(period_at, self.beside("project.period"))
@@ -176,8 +176,7 @@ class _Reader(SheetReader):
         chosen = [option for (mark, _), option in zip(marked, options) if mark not in "□☐"]
         result: dict[str, Any] = {"attribute": chosen[0] if len(chosen) == 1 else None, "attribute_options": options}
         if len(chosen) != 1:
-            self.problem("J606", Severity.ERROR, self.find("project.attribute"), "project.attribute",
-                         f"「{text}」里应当正好有一项选中（■）")
+            self.report("J606", self.find("project.attribute"), "project.attribute", "not_one_choice", text=text)
         return result
 
     def read_period(self, at, text: str | None) -> dict | None:
@@ -195,7 +194,7 @@ class _Reader(SheetReader):
                 break
         if len(bounds) in (1, 2):
             return {"start": bounds[0], "end": bounds[-1]}
-        self.problem("J606", Severity.ERROR, self.value_right(at) if at else None, "project.period", f"「{text}」不是项目期（应为 2024年—2026年 或起止日期）")
+        self.report("J606", self.value_right(at) if at else None, "project.period", "not_period", text=text)
         return {"start": text, "end": None}
 
     def read_funds(self, ends: list[int]) -> dict:
@@ -206,13 +205,13 @@ class _Reader(SheetReader):
         unit = unit_of(self.g.text(*block)) if block else None
         header_at = next(iter(self.g.find(*ALIASES["funds.total.period"], prefix=True)), None)
         if header_at is None:
-            self.problem("J605", Severity.ERROR, None, "funds", f"表中找不到栏目「{label('funds.total.period')}」")
+            self.report("J605", None, "funds", "no_column", label=label("funds.total.period"))
             return funds
         row = header_at[0]
         period_col = self.in_row(row, *ALIASES["funds.total.period"], prefix=True)
         annual_col = self.in_row(row, *ALIASES["funds.total.annual"], prefix=True)
         if annual_col is None:
-            self.problem("J605", Severity.ERROR, header_at, "funds", f"「{self.g.text(*header_at)}」同一行找不到「{label('funds.total.annual')}」")
+            self.report("J605", header_at, "funds", "not_in_row", header=self.g.text(*header_at), label=label("funds.total.annual"))
         units = [unit_of(self.g.text(row, col)) if col is not None else None for col in (period_col, annual_col)]
         units = [own or unit or self.unit for own in units]
         first_amount = min(col for col in (period_col, annual_col) if col is not None)
@@ -238,13 +237,13 @@ class _Reader(SheetReader):
                 funds["total"] = {"period": values[0], "annual": values[1]}
                 continue
             if not text:
-                self.problem("J606", Severity.ERROR, (r, max(first_amount - 1, 0)), "funds.sources", "有金额但没有资金来源的名称")
+                self.report("J606", (r, max(first_amount - 1, 0)), "funds.sources", "amount_without_name", name="资金来源的名称")
             for value, col, key in zip(values, (period_col, annual_col), ("funds.total.period", "funds.total.annual")):
                 if value is None:
-                    self.problem("J606", Severity.ERROR, (r, col if col is not None else 0), "funds.sources", f"「{text}」没有填{label(key)}")
+                    self.report("J606", (r, col if col is not None else 0), "funds.sources", "missing_value", text=text, what=label(key))
             funds["sources"].append({"label": text or None, "period": values[0], "annual": values[1]})
         if not total_seen:
-            self.problem("J605", Severity.ERROR, header_at, "funds.total", f"「{FUNDS}」下面找不到「{label('funds.total')}」的金额")
+            self.report("J605", header_at, "funds.total", "no_amount_below", block=FUNDS, label=label("funds.total"))
         return funds
 
     def read_goals(self) -> dict:
@@ -254,7 +253,7 @@ class _Reader(SheetReader):
         goals = {}
         for key, at in (("period", period_at), ("annual", annual_at)):
             if at is None:
-                self.problem("J605", Severity.ERROR, None, f"goals.{key}", f"表中找不到栏目「{label(f'goals.{key}')}」")
+                self.report("J605", None, f"goals.{key}", "no_column", label=label(f"goals.{key}"))
                 goals[key] = None
                 continue
             value = self.below(at) if across else self.value_right(at)
