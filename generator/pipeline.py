@@ -208,7 +208,10 @@ def build(
     if site is None or result.failed:
         return result
     from .site import build_site, published
+    from .xlsx import year_xlsx_path
 
+    folder = site.pdf_from if site.pdf_from is not None else site.cache
+    year_workbooks = {item.year: year_xlsx_path(folder, item.year) for item in result.documents}
     if site.pdf_from is not None:
         pdfs, workbooks, missing = published(result.documents, site.pdf_from)
         result.problems = sorted(result.problems + missing, key=_order)
@@ -220,6 +223,8 @@ def build(
         pdfs = result.pdf.files
         workbooks = build_workbooks(result.documents, site.cache).files
     result.problems = sorted(
-        result.problems + build_site(result.documents, site.out, pdfs, workbooks, search=site.search, jobs=site.jobs), key=_order
+        result.problems + build_site(
+            result.documents, site.out, pdfs, workbooks, search=site.search, jobs=site.jobs, year_workbooks=year_workbooks,
+        ), key=_order
     )
     return result

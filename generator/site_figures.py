@@ -1,0 +1,185 @@
+"""The figures the site's overview pages show: each department's year (支出, 项目数 and 项目资金, 指标数,
+self-evaluation 总分/等级/执行率), its projects with their self-evaluations, a year's totals. Worked
+out once from the site's entries; the listing pages only lay them out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .fields import format_total
+
+# Grades a reader must see marked (not by colour alone): the listing shows them with a sign.
+WEAK_GRADES = ("中", "差")
+
+
+def amount_text(value: Decimal | None) -> str:
+    return "—" if value is None else format_total(value)
+
+
+@dataclass
+class Score:
+    """A self-evaluation's result as the listings show it."""
+
+    entry: object  # site.Entry of the self-evaluation
+    total: Decimal | None
+    grade: str
+    rate: Decimal | None
+
+    @property
+    def total_text(self) -> str:
+        from .selfeval import points_text
+
+        return points_text(self.total) or "—"
+
+    @property
+    def rate_text(self) -> str:
+        from .selfeval import percent
+
+        return percent(self.rate) or "—"
+
+    @property
+    def weak(self) -> bool:
+        return self.grade in WEAK_GRADES
+
+
+def score_of(entry) -> Score:
+    from .selfeval import evaluate
+
+    result = evaluate(entry.d)
+    total = entry.d.total if entry.d.total is not None else result.total
+    return Score(entry, total, entry.d.grade or result.grade or "", result.rate)
+
+
+def indicator_count(entry) -> int:
+    from .indicators import indicator_rows
+
+    return sum(1 for _ in indicator_rows(entry.d.indicators))
+
+
+@dataclass
+class Project:
+    """One project of a department's year: its target form and, at year end, its self-evaluation."""
+
+    key: str  # its id: the last part of its folder
+    target: object | None = None  # site.Entry
+    score: Score | None = None
+
+    @property
+    def entry(self):
+        return self.target or self.score.entry
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    @property
+    def funds(self) -> Decimal | None:
+        if self.target is None or self.target.form.headline is None:
+            return None
+        return self.target.form.headline(self.target.d)[1]
+
+    @property
+    def code(self) -> str | None:
+        project = getattr(self.entry.d, "project", None)
+        code = getattr(project, "code", None)
+        return str(code) if code else None
+
+
+@dataclass
+class DepartmentYear:
+    """A department's forms of one year and their key figures."""
+
+    year: int
+    department: object  # fields.Department
+    target: object | None = None  # the department's own target form (site.Entry)
+    score: Score | None = None  # its self-evaluation
+    projects: list[Project] = field(default_factory=list)
+
+    @property
+    def spending(self) -> Decimal | None:
+        if self.target is None or self.target.form.headline is None:
+            return None
+        return self.target.form.headline(self.target.d)[1]
+
+    @property
+    def project_funds(self) -> Decimal:
+        return sum((p.funds for p in self.projects if p.funds is not None), Decimal(0))
+
+    @property
+    def project_count(self) -> int:
+        return sum(1 for p in self.projects if p.target is not None)
+
+    @property
+    def indicators(self) -> int | None:
+        return indicator_count(self.target) if self.target is not None else None
+
+    @property
+    def project_scores(self) -> list[Score]:
+        return [p.score for p in self.projects if p.score is not None]
+
+    @property
+    def weak_projects(self) -> int:
+        return sum(1 for s in self.project_scores if s.weak)
+
+    @property
+    def entries(self) -> list:
+        found = [e for e in (self.target, self.score and self.score.entry) if e is not None]
+        for project in self.projects:
+            found += [e for e in (project.target, project.score and project.score.entry) if e is not None]
+        return found
+
+
+@dataclass
+class YearTotals:
+    year: int
+    departments: int
+    projects: int
+    spending: Decimal
+    project_funds: Decimal
+    evaluations: int
+    weak: int
+    documents: int
+
+
+def department_years(entries: list) -> dict[tuple[int, str], DepartmentYear]:
+    """(year, department id) → its DepartmentYear, from every entry of the site."""
+    found: dict[tuple[int, str], DepartmentYear] = {}
+    projects: dict[tuple[int, str, str], Project] = {}
+    targets = {}
+    for entry in entries:
+        key = (entry.year, entry.department.id)
+        row = found.setdefault(key, DepartmentYear(entry.year, entry.department))
+        evaluated = entry.form.target_location(entry.d) if entry.form.target_location else None
+        if entry.is_department_form:
+            row.target = entry
+        elif evaluated is not None and evaluated == f"{entry.year}/{entry.department.id}":
+            row.score = score_of(entry)
+        else:
+            folder = evaluated or entry.folder
+            project_key = folder.rsplit("/", 1)[-1]
+            project = projects.get((*key, folder))
+            if project is None:
+                project = projects[(*key, folder)] = Project(project_key)
+                row.projects.append(project)
+            if evaluated is None:
+                project.target = entry
+                targets[entry.folder] = project
+            else:
+                project.score = score_of(entry)
+    for row in found.values():
+        row.projects.sort(key=lambda p: (p.name, p.key))
+    return found
+
+
+def year_totals(year: int, rows: list[DepartmentYear]) -> YearTotals:
+    return YearTotals(
+        year=year,
+        departments=len(rows),
+        projects=sum(r.project_count for r in rows),
+        spending=sum((r.spending for r in rows if r.spending is not None), Decimal(0)),
+        project_funds=sum((r.project_funds for r in rows), Decimal(0)),
+        evaluations=sum(len(r.project_scores) + (r.score is not None) for r in rows),
+        weak=sum(r.weak_projects + bool(r.score and r.score.weak) for r in rows),
+        documents=sum(len(r.entries) for r in rows),
+    )
