@@ -546,6 +546,9 @@ def index_search(site: Path) -> None:
     )
     if done.returncode != 0:
         raise RuntimeError(f"Pagefind 建索引失败：{done.stderr.decode('utf-8', 'replace').strip()}")
+    from .search_index import canonicalise
+
+    canonicalise(site / "pagefind")
 
 
 def published(documents: list, folder: Path) -> tuple[dict[str, Path], dict[str, Path], list[Problem]]:

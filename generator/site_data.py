@@ -43,7 +43,11 @@ FIELDS = (
 
 
 def _plain(value: Decimal | None) -> str:
-    return "" if value is None else format(value, "f")
+    """An exact amount without thousands separators, two decimals unless it has more."""
+    if value is None:
+        return ""
+    two = value.quantize(Decimal("0.01"))
+    return format(two if two == value else value.normalize(), "f")
 
 
 def year_rows(writer, year: int) -> list[list[str]]:
@@ -98,13 +102,13 @@ def datapackage(years: list[int], workbooks: dict[int, str], sizes: dict[str, in
             path = workbooks[year]
             resources.append({
                 "name": f"jixiao-{year}-workbook", "path": path, "title": f"{year}年度工作簿（每份申报一页，官方版式）",
-                "format": "xlsx", "mediatype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "profile": "data-resource", "type": "file", "format": "xlsx",  # official layouts, not one table "mediatype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "bytes": sizes[path],
             })
         path = f"{year}/jixiao-{year}.zip"
         resources.append({
             "name": f"jixiao-{year}-data", "path": path, "title": f"{year}年度全部申报数据（YAML、JSON、CSV）",
-            "format": "zip", "mediatype": "application/zip", "bytes": sizes[path],
+            "profile": "data-resource", "type": "file", "format": "zip", "mediatype": "application/zip", "bytes": sizes[path],
         })
     package = {
         "profile": "data-package", "name": "jixiao-disclosure", "title": "部门预算绩效目标与自评公开数据",
