@@ -195,6 +195,16 @@ def _next(entry: Entry, entries: list[Entry]) -> Entry | None:
     return min(later, key=lambda e: e.year) if later else None
 
 
+def _search_order(entry: Entry) -> int:
+    """Where a page comes among its department's pages in search results: the department's own form,
+    its self-evaluation, the projects' forms, their self-evaluations; newest year first in each."""
+    own = entry.is_department_form or (
+        entry.form.target_location is not None and entry.form.target_location(entry.d) == f"{entry.year}/{entry.department.id}"
+    )
+    rank = (0 if own else 2) + (1 if entry.form.target_location else 0)
+    return rank * 10000 + (9999 - entry.year)
+
+
 def _code(entry: Entry) -> str | None:
     """A project's 项目编码, which stays when its id changes from one year to the next."""
     code = getattr(getattr(entry.d, "project", None), "code", None)
@@ -363,6 +373,7 @@ class SiteWriter:
             previous_score=previous_score,
             projects_listing=projects_listing,
             related=related,
+            search_order=_search_order(entry),
             department_entry=department_entry,
             form_page=form_page,
             owner_label=field_label(entry.form.model, ("department",)) or "部门",

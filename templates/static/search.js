@@ -5,7 +5,8 @@
 // also searched as a phrase (in quotes: the words next to each other, in order); when any page holds
 // the phrase, those pages are the results, in the plain search's order (which weighs a department's
 // own name and a project's name on its own pages highest), and the pages holding the words apart are
-// listed apart under 部分匹配. Results are built as DOM text, never as HTML.
+// listed apart under 部分匹配. A query that is (part of) a department's name puts that department's
+// pages first. Results are built as DOM text, never as HTML.
 const siteRoot = new URL("..", import.meta.url);
 const PAGE = 10;
 const $ = (id) => document.getElementById(id);
@@ -109,10 +110,27 @@ function options() {
   return chosen;
 }
 
+// Departments whose name holds the query, from the department filter's values (no extra request
+// once the filters are loaded). Pagefind's index and the browser cut a name like 青溪区财政局 into
+// different words, so a word search can miss it; the filter finds every page of the department.
+async function namedDepartments(engine, query, chosen) {
+  if (Array.from(query).length < 2 || chosen.filters.department) return [];
+  const values = (await engine.filters()).department || {};
+  const wanted = compact(query);
+  return Object.keys(values).filter((name) => compact(name).includes(wanted)).sort().slice(0, 3);
+}
+
 async function run(query) {
   const engine = await load();
   statusLine.textContent = "正在搜索…";
   const chosen = options();
+  const named = [];
+  for (const name of await namedDepartments(engine, query, chosen)) {
+    // 年度 is in every document page's heading: searching it under the filter loads one index chunk,
+    // where a search without a term loads them all.
+    const own = await engine.search("年度", { filters: { ...chosen.filters, department: name }, sort: chosen.sort || { order: "asc" } });
+    named.push(...own.results);
+  }
   const plain = await engine.search(query, chosen);
   // A phrase only where the query is one run of text: words typed apart are searched as words.
   const phrase = /\s/.test(query) ? null : await engine.search(`"${query}"`, chosen);
@@ -125,6 +143,12 @@ async function run(query) {
     const seen = new Set(whole.map((result) => result.id));
     whole = whole.concat(phrase.results.filter((result) => !seen.has(result.id)));
     apart = plain.results.filter((result) => !inPhrase.has(result.id));
+  }
+  if (named.length) {
+    // The department's own pages first, then every other page holding the query.
+    const ids = new Set(named.map((result) => result.id));
+    whole = named.concat(whole.filter((result) => !ids.has(result.id)));
+    apart = apart.filter((result) => !ids.has(result.id));
   }
   await Promise.all([full.reset(whole, query), partial.reset(apart, query)]);
   $("search-partial").hidden = !apart.length;
