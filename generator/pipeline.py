@@ -119,6 +119,8 @@ class XlsxOutput:
     out: Path
     force: bool = False
     shard: Shard | None = None
+    jobs: int = 1
+    progress: Callable | None = None
 
 
 @dataclass
@@ -128,6 +130,7 @@ class SiteOutput:
     cache: Path = Path("output")  # where PDFs and workbooks are built (incrementally) for the site
     pdf_from: Path | None = None  # PDFs (and workbooks) made elsewhere, e.g. by the shards of a CI matrix
     jobs: int = 1  # processes writing the documents' pages and downloads
+    progress: Callable | None = None  # shows the workbooks' progress on a terminal
 
 
 @dataclass
@@ -197,7 +200,9 @@ def build(
     if xlsx is not None:
         from .xlsx import build_workbooks
 
-        result.xlsx = build_workbooks(result.documents, xlsx.out, force=xlsx.force, shard=xlsx.shard)
+        result.xlsx = build_workbooks(
+            result.documents, xlsx.out, force=xlsx.force, shard=xlsx.shard, jobs=xlsx.jobs, progress=xlsx.progress,
+        )
         result.problems = sorted(result.problems + result.xlsx.problems, key=_order)
     if state is not None:
         made = result.pdf or result.xlsx
@@ -221,7 +226,8 @@ def build(
         from .xlsx import build_workbooks
 
         pdfs = result.pdf.files
-        workbooks = build_workbooks(result.documents, site.cache).files
+        result.xlsx = build_workbooks(result.documents, site.cache, jobs=site.jobs, progress=site.progress)
+        workbooks = result.xlsx.files
     result.problems = sorted(
         result.problems + build_site(
             result.documents, site.out, pdfs, workbooks, search=site.search, jobs=site.jobs, year_workbooks=year_workbooks,

@@ -173,7 +173,7 @@ def pages_of(listing: Listing, size: int = PAGE_SIZE) -> list[Listing]:
 def across_years(years: dict[int, DepartmentYear]) -> Listing:
     """A department's key figures side by side, a column per year."""
     order = sorted(years)
-    listing = Listing("figures", "各年度主要数字", [Column("figure", "")] + [Column(str(y), f"{y}年度", True) for y in order])
+    listing = Listing("figures", "各年度主要数字", [Column("figure", "项目")] + [Column(str(y), f"{y}年度", True) for y in order])
     lines = [
         ("部门预算支出合计（万元）", lambda r: amount_cell(r.spending)),
         ("项目数", lambda r: count_cell(r.project_count)),

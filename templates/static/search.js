@@ -120,6 +120,30 @@ async function namedDepartments(engine, query, chosen) {
   return Object.keys(values).filter((name) => compact(name).includes(wanted)).sort().slice(0, 3);
 }
 
+// When Pagefind finds nothing for the query as a whole, the index may have cut its words otherwise
+// (惠农补贴 one word there, 惠农 and 补贴 here). Then each of its words is searched alone, and the
+// best few pages found are read: those holding the query as typed are the results.
+const CHECKED = 20;
+function words(query) {
+  if (typeof Intl === "undefined" || !Intl.Segmenter) return query.split(/\s+/).filter(Boolean);
+  const segmenter = new Intl.Segmenter("zh", { granularity: "word" });
+  return Array.from(segmenter.segment(query)).filter((part) => part.isWordLike).map((part) => part.segment);
+}
+
+async function byText(engine, query, chosen) {
+  const found = new Map();
+  for (const word of new Set(words(query))) {
+    for (const result of (await engine.search(word, chosen)).results) {
+      const known = found.get(result.id);
+      if (!known || known.score < result.score) found.set(result.id, result);
+    }
+  }
+  const best = [...found.values()].sort((a, b) => b.score - a.score).slice(0, CHECKED);
+  const data = await Promise.all(best.map((result) => result.data()));
+  const wanted = compact(query);
+  return best.filter((result, i) => compact(data[i].content || "").includes(wanted));
+}
+
 async function run(query) {
   const engine = await load();
   statusLine.textContent = "正在搜索…";
@@ -131,7 +155,8 @@ async function run(query) {
     const own = await engine.search("年度", { filters: { ...chosen.filters, department: name }, sort: chosen.sort || { order: "asc" } });
     named.push(...own.results);
   }
-  const plain = await engine.search(query, chosen);
+  let plain = await engine.search(query, chosen);
+  if (!plain.results.length && !named.length) plain = { results: await byText(engine, query, chosen) };
   // A phrase only where the query is one run of text: words typed apart are searched as words.
   const phrase = /\s/.test(query) ? null : await engine.search(`"${query}"`, chosen);
   const inPhrase = new Set(phrase ? phrase.results.map((result) => result.id) : []);
