@@ -138,10 +138,17 @@ async function byText(engine, query, chosen) {
       if (!known || known.score < result.score) found.set(result.id, result);
     }
   }
-  const best = [...found.values()].sort((a, b) => b.score - a.score).slice(0, CHECKED);
-  const data = await Promise.all(best.map((result) => result.data()));
-  const wanted = compact(query);
-  return best.filter((result, i) => compact(data[i].content || "").includes(wanted));
+  return holding([...found.values()].sort((a, b) => b.score - a.score).slice(0, CHECKED), query);
+}
+
+// The results whose page text holds the query as typed (each of its parts, where typed apart).
+async function holding(results, query) {
+  const data = await Promise.all(results.map((result) => result.data()));
+  const parts = query.split(/\s+/).filter(Boolean).map(compact);
+  return results.filter((result, i) => {
+    const text = compact(data[i].content || "");
+    return parts.every((part) => text.includes(part));
+  });
 }
 
 async function run(query) {
@@ -168,6 +175,14 @@ async function run(query) {
     const seen = new Set(whole.map((result) => result.id));
     whole = whole.concat(phrase.results.filter((result) => !seen.has(result.id)));
     apart = plain.results.filter((result) => !inPhrase.has(result.id));
+  } else if (phrase && plain.results.length) {
+    // No page holds the phrase as Pagefind cuts it, which may be only its words cut otherwise: the
+    // best pages are read, and those holding the query as typed are the results; if none of them
+    // does, the pages found by each word alone are read. The rest hold every word, apart.
+    whole = await holding(plain.results.slice(0, CHECKED), query);
+    if (!whole.length) whole = await byText(engine, query, chosen);
+    const ids = new Set(whole.map((result) => result.id));
+    apart = plain.results.filter((result) => !ids.has(result.id));
   }
   if (named.length) {
     // The department's own pages first, then every other page holding the query.
