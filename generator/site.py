@@ -28,7 +28,7 @@ from .site_figures import department_years, year_totals
 from .xlsx import workbook_bytes, xlsx_path
 
 SITE_TITLE = "部门预算绩效目标公开"
-STATIC_FILES = ("form.css", "site.css", "search.js", "listing.js", "favicon.svg")
+STATIC_FILES = ("form.css", "site.css", "listing.css", "search.js", "listing.js", "favicon.svg")
 # The guide's pages in the order its menu lists them; any other page of docs/ follows by name.
 HELP_ORDER = ("index", "first-filing", "vscode", "excel", "codes", "publishing")
 
@@ -239,6 +239,7 @@ class SiteWriter:
         self.year_workbooks = year_workbooks or {}
         self.env = environment()
         self.env.globals["related_summary"] = related_summary
+        self.env.globals["as_shared"] = listings.as_shared
         self.years = sorted({e.year for e in self.entries}, reverse=True)
         # Indexed once: looking through every entry for each page was quadratic in the number of pages.
         together: dict[tuple, list[Entry]] = {}

@@ -32,11 +32,42 @@ class Cell:
 
 @dataclass
 class Listing:
-    key: str  # unique on its page: the URL state's prefix
+    key: str  # unique on its page: the listing's id
     caption: str
     columns: list[Column]
     rows: list[list[Cell]] = field(default_factory=list)
     row_marks: list[bool] = field(default_factory=list)  # rows to show as problems
+    sortable: bool = True  # a table of figures by year is read across, not sorted
+
+
+FLAG = "需关注"  # the text a problem row starts with (a sign and words, not colour alone)
+
+
+def as_shared(listing: Listing, root: str) -> dict:
+    """The listing as the shared component (templates/_listing.html, generator/listing.py) takes it:
+    links made relative to the page (`root`), numbers sorted as numbers and names by pinyin, a
+    filter for each column marked `filter`, weak grades as badges and problem rows flagged."""
+    from . import listing as shared
+
+    columns = [
+        shared.Column(c.key, c.label, numeric=c.numeric, sortable=listing.sortable, row_header=index == 0)
+        for index, c in enumerate(listing.columns)
+    ]
+    rows = []
+    for cells, marked in zip(listing.rows, listing.row_marks):
+        mapping, facets = {}, {}
+        for column, cell in zip(listing.columns, cells):
+            sort = shared.number_key(cell.sort) if column.numeric else shared.text_key(cell.text)
+            weak = cell.mark is not None
+            mapping[column.key] = shared.Cell(
+                text=cell.text, sort=sort, href=f"{root}{cell.href}" if cell.href else None,
+                badge=(cell.text if not column.numeric else "需关注") if weak else None, tone="bad" if weak else None,
+            )
+            if column.filter:
+                facets[column.key] = cell.text
+        rows.append(shared.Row(mapping, facets, FLAG if marked else None))
+    facets = [shared.Facet(c.key, c.label, shared.options_from(rows, c.key)) for c in listing.columns if c.filter]
+    return {"columns": columns, "rows": rows, "facets": facets, "search": listing.sortable and len(rows) > 5}
 
 
 def _number(value) -> str | None:
@@ -173,7 +204,7 @@ def pages_of(listing: Listing, size: int = PAGE_SIZE) -> list[Listing]:
 def across_years(years: dict[int, DepartmentYear]) -> Listing:
     """A department's key figures side by side, a column per year."""
     order = sorted(years)
-    listing = Listing("figures", "各年度主要数字", [Column("figure", "项目")] + [Column(str(y), f"{y}年度", True) for y in order])
+    listing = Listing("figures", "各年度主要数字", [Column("figure", "项目")] + [Column(f"y{y}", f"{y}年度", True) for y in order], sortable=False)
     lines = [
         ("部门预算支出合计（万元）", lambda r: amount_cell(r.spending)),
         ("项目数", lambda r: count_cell(r.project_count)),
@@ -193,7 +224,7 @@ def across_years(years: dict[int, DepartmentYear]) -> Listing:
 def projects_across_years(years: dict[int, DepartmentYear]) -> Listing:
     """Each project of a department (by id) and its 年度资金 and grade in each year."""
     order = sorted(years)
-    listing = Listing("projects", "各年度的项目", [Column("name", "项目")] + [Column(str(y), f"{y}年度（万元）", True) for y in order])
+    listing = Listing("projects", "各年度的项目", [Column("name", "项目")] + [Column(f"y{y}", f"{y}年度（万元）", True) for y in order])
     by_key: dict[str, dict[int, object]] = {}
     for year in order:
         for project in years[year].projects:

@@ -99,7 +99,7 @@ def read_csv(path: Path) -> list[list[str]]:
 
 def _listing_rows(doc, key: str) -> dict[str, list[str]]:
     """A listing table's rows by the text of their first cell: the other cells' texts."""
-    block = next(div for div in doc.iter("div") if div.get("data-listing") == key)
+    block = next(div for div in doc.iter("div") if div.get("id") == key and "listing-block" in div.classes)
     return {
         normalise(row.find("th").text()): [normalise(td.text()) for td in row.iter("td")]
         for row in block.find("tbody").iter("tr")
