@@ -324,3 +324,74 @@ def test_results_come_ten_at_a_time_with_more_results(search, indexed):
     shown = search.shown()
     assert len(shown) == 20 and len(set(shown)) == 20 and set(shown) <= holding
     assert shown[:10] == first
+
+
+# ---- a listing, sorted and filtered ---------------------------------------------------------------
+
+
+def _column(page, key: str) -> list[str]:
+    """The shown rows' cells of a column, top to bottom."""
+    return page.eval_on_selector_all(
+        f"#departments tbody tr:not([hidden]) [data-label]:nth-child({_index(page, key)})",
+        "cells => cells.map(c => c.getAttribute('data-sort'))",
+    )
+
+
+def _index(page, key: str) -> int:
+    keys = page.eval_on_selector_all("#departments thead th", "ths => ths.map(th => th.dataset.key)")
+    return keys.index(key) + 1
+
+
+def test_the_year_pages_departments_sort_and_filter_in_chromium(browser, origin, departments):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(origin + "2025/index.html", wait_until="load")
+        rows = page.locator("#departments tbody tr").count()
+        assert rows == len(departments)
+        header = page.locator("#departments th[data-key='spending']")
+        header.get_by_role("button").click()
+        header.get_by_role("button").click()
+        spending = [float(v) for v in _column(page, "spending")]
+        assert spending == sorted(spending, reverse=True) and spending[0] > spending[-1]
+        assert header.get_attribute("aria-sort") == "descending"
+        query = dict(part.split("=") for part in urlsplit(page.url).query.split("&"))
+        assert query == {"sort": "spending", "dir": "desc"}
+        # names in pinyin order, as Python wrote the keys
+        page.locator("#departments th[data-key='name'] button").click()
+        names = _column(page, "name")
+        assert names == sorted(names)
+        # a text filter: only the towns (镇), the live count says how many
+        page.fill("#departments-q", "镇")
+        towns = [d for d in departments if "镇" in d["name"]]
+        assert 0 < len(towns) < len(departments)
+        assert page.locator("#departments tbody tr:not([hidden])").count() == len(towns)
+        assert page.text_content("#departments .listing-count") == f"显示 {len(towns)} / {len(departments)} 项"
+        assert "q=%E9%95%87" in page.url
+        # the link reproduces the view
+        again = context.new_page()
+        again.goto(page.url, wait_until="load")
+        assert again.locator("#departments tbody tr:not([hidden])").count() == len(towns)
+        assert again.locator("#departments th[data-key='name']").get_attribute("aria-sort") == "ascending"
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_the_years_self_evaluations_filter_by_grade_and_mark_the_weak(browser, origin, bureau_site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(origin + "2024/evaluations/index.html", wait_until="load")
+        grades = page.eval_on_selector_all("#evaluations-f-grade option", "os => os.map(o => o.value)")
+        assert "差" in grades and "中" in grades
+        page.select_option("#evaluations-f-grade", "差")
+        shown = page.locator("#evaluations tbody tr:not([hidden])")
+        assert shown.count() >= 1
+        for index in range(shown.count()):
+            assert "需关注" in shown.nth(index).inner_text()  # a word, not colour alone
+        assert "grade=%E5%B7%AE" in page.url
+    finally:
+        context.close()
