@@ -153,7 +153,6 @@ async function holding(results, query) {
 
 async function run(query) {
   const engine = await load();
-  statusLine.textContent = "正在搜索…";
   const chosen = options();
   const named = [];
   for (const name of await namedDepartments(engine, query, chosen)) {
