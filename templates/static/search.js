@@ -178,10 +178,14 @@ async function run(query) {
     // No page holds the phrase as Pagefind cuts it, which may be only its words cut otherwise: the
     // best pages are read, and those holding the query as typed are the results; if none of them
     // does, the pages found by each word alone are read. The rest hold every word, apart.
-    whole = await holding(plain.results.slice(0, CHECKED), query);
+    // Pagefind also leaves out a word its index does not hold (鹦鹉螺 of 鹦鹉螺号潜水艇) and matches
+    // the rest, so the pages read are listed apart only when they hold every word.
+    const checked = plain.results.slice(0, CHECKED);
+    whole = await holding(checked, query);
     if (!whole.length) whole = await byText(engine, query, chosen);
     const ids = new Set(whole.map((result) => result.id));
-    apart = plain.results.filter((result) => !ids.has(result.id));
+    const every = new Set((await holding(checked, words(query).join(" "))).map((result) => result.id));
+    apart = checked.filter((result) => every.has(result.id) && !ids.has(result.id)).concat(plain.results.slice(CHECKED));
   }
   if (named.length) {
     // The department's own pages first, then every other page holding the query.
