@@ -10,7 +10,7 @@ from decimal import Decimal
 from .site_figures import DepartmentYear, Score, YearTotals, amount_text
 
 # Rows of a paged listing per static page: a page stays far below the size limit at any scale.
-PAGE_SIZE = 200
+PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
