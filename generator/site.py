@@ -19,7 +19,7 @@ from typing import Callable
 from . import __version__, forms
 from .export import declaration_json, table_csv, year_bundle
 from .fieldpath import field_label
-from .fields import format_amount, format_total
+from .fields import format_amount
 from .history import Change, commit_dates, histories, source_date
 from .problems import Problem
 from .render import DOCS, TEMPLATES, doc_to_html, environment, form_context
@@ -135,20 +135,6 @@ class Entry:
         return files
 
 
-@dataclass(frozen=True)
-class Group:
-    """One form's documents in a year, as a listing table."""
-
-    form: object
-    entries: list[Entry]
-    related_kinds: list  # for department forms: the other forms counted per department
-
-    @property
-    def shows_department(self) -> bool:
-        """A listing of projects (any form but the department's own) names each one's department."""
-        return self.form.kind != forms.DEFAULT_KIND
-
-
 def evaluation_summary(entry: Entry) -> dict:
     """A target form's page shows its self-evaluation: every indicator's 目标 beside 实际, and the score."""
     from .selfeval import evaluate, percent, points_text
@@ -211,18 +197,6 @@ def _code(entry: Entry) -> str | None:
     return str(code).strip() or None if code else None
 
 
-def related_summary(entry: Entry, kind) -> str:
-    """'3 份 · 合计 125.00 万元': a department's documents of another form, for the year listing."""
-    mine = [e for e in entry.related if e.form is kind]
-    if not mine:
-        return "—"
-    text = f"{len(mine)} 份"
-    if kind.headline is not None:
-        total = sum((kind.headline(e.d)[1] for e in mine), Decimal(0))
-        text += f" · 合计 {format_total(total)} 万元"
-    return text
-
-
 class SiteWriter:
     """Renders pages into a fresh folder, which replaces the site only once it is complete."""
 
@@ -238,7 +212,6 @@ class SiteWriter:
         self.workbooks = workbooks or {}
         self.year_workbooks = year_workbooks or {}
         self.env = environment()
-        self.env.globals["related_summary"] = related_summary
         self.env.globals["as_shared"] = listings.as_shared
         self.years = sorted({e.year for e in self.entries}, reverse=True)
         # Indexed once: looking through every entry for each page was quadratic in the number of pages.
@@ -267,16 +240,6 @@ class SiteWriter:
         self.scores = {
             row.score.entry.folder: row.score for row in self.rows.values() if row.score
         } | {p.score.entry.folder: p.score for row in self.rows.values() for p in row.projects if p.score}
-
-    def groups(self, year: int) -> list[Group]:
-        in_year = [e for e in self.entries if e.year == year]
-        kinds = [form for form in forms.FORMS.values() if any(e.form is form for e in in_year)]
-        groups = []
-        for form in kinds:
-            # The department form's row counts its department's other amount-bearing forms (projects).
-            others = [k for k in kinds if k is not form and k.headline is not None] if form.kind == forms.DEFAULT_KIND else []
-            groups.append(Group(form, [e for e in in_year if e.form is form], others))
-        return groups
 
     def page(self, template: str, target: Path, depth: int, **context) -> None:
         html = self.env.get_template(f"site/{template}").render(

@@ -146,7 +146,6 @@ def department_years(entries: list) -> dict[tuple[int, str], DepartmentYear]:
     """(year, department id) → its DepartmentYear, from every entry of the site."""
     found: dict[tuple[int, str], DepartmentYear] = {}
     projects: dict[tuple[int, str, str], Project] = {}
-    targets = {}
     for entry in entries:
         key = (entry.year, entry.department.id)
         row = found.setdefault(key, DepartmentYear(entry.year, entry.department))
@@ -164,7 +163,6 @@ def department_years(entries: list) -> dict[tuple[int, str], DepartmentYear]:
                 row.projects.append(project)
             if evaluated is None:
                 project.target = entry
-                targets[entry.folder] = project
             else:
                 project.score = score_of(entry)
     for row in found.values():
