@@ -1,5 +1,5 @@
 """Pagefind's filter indexes made byte-for-byte repeatable. Pagefind writes each filter's values (and
-the list of filters in its metadata file) in hash-map order, which changes from run to run, and
+the lists of filters and of sort orders in its metadata file) in hash-map order, which changes from run to run, and
 names the files by a hash of their bytes; the site must come out the same from the same input.
 After Pagefind has run, each filter's values and the metadata's filter list are put in order, and
 the files renamed by a hash of their new bytes (the metadata names the filter files, the entry file
@@ -127,6 +127,8 @@ def canonicalise(bundle: Path) -> None:
             path.unlink()
             filters.append([name, language + "_" + _write(bundle / "filter", f"{language}_", ".pf_filter", content, 7)])
         meta[3] = sorted(filters, key=lambda item: item[0])
+        if len(meta) > 4 and isinstance(meta[4], list):
+            meta[4] = sorted(meta[4], key=lambda item: item[0])  # the sort orders, by name
         meta_path.unlink()
         info["hash"] = language + "_" + _write(bundle, f"pagefind.{language}_", ".pf_meta", meta, 10)
     entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

@@ -169,26 +169,36 @@ def _relative(depth: int) -> str:
     return "../" * depth
 
 
+def _same(entry: Entry, other: Entry) -> bool:
+    """The same form of the same department and project (by id, or by 项目编码 when the id changed)."""
+    if other.form is not entry.form:
+        return False
+    if PurePosixPath(other.folder).parts[1:] == PurePosixPath(entry.folder).parts[1:]:
+        return True
+    return _code(entry) is not None and _code(other) == _code(entry)
+
+
 def _previous(entry: Entry, entries: list[Entry]) -> Entry | None:
     """The same form of the same department (and project) in the latest earlier year."""
-    earlier = [e for e in entries if e.form is entry.form and e.year < entry.year]
+    earlier = [e for e in entries if e.year < entry.year and _same(entry, e)]
     return max(earlier, key=lambda e: e.year) if earlier else None
 
 
 def _next(entry: Entry, entries: list[Entry]) -> Entry | None:
     """The same form of the same department (and project) in the earliest later year."""
-    later = [e for e in entries if e.form is entry.form and e.year > entry.year]
+    later = [e for e in entries if e.year > entry.year and _same(entry, e)]
     return min(later, key=lambda e: e.year) if later else None
 
 
-def _search_order(entry: Entry) -> int:
+def _search_order(entry: Entry, index: int) -> int:
     """Where a page comes among its department's pages in search results: the department's own form,
-    its self-evaluation, the projects' forms, their self-evaluations; newest year first in each."""
+    its self-evaluation, the projects' forms, their self-evaluations; newest year first in each; then
+    the site's order (`index`), so that no two pages tie."""
     own = entry.is_department_form or (
         entry.form.target_location is not None and entry.form.target_location(entry.d) == f"{entry.year}/{entry.department.id}"
     )
     rank = (0 if own else 2) + (1 if entry.form.target_location else 0)
-    return rank * 10000 + (9999 - entry.year)
+    return (rank * 10000 + (9999 - entry.year)) * 1_000_000 + index
 
 
 def _code(entry: Entry) -> str | None:
@@ -233,6 +243,7 @@ class SiteWriter:
             if _code(entry):
                 same = same + [e for e in by_code[(entry.form.kind, _code(entry))] if e not in same]
             self.years_of[id(entry)] = same
+        self.index = {id(entry): number for number, entry in enumerate(self.entries)}
         self.rows = department_years(self.entries)
         self.departments: dict[str, dict[int, object]] = {}
         for (year, ident), row in sorted(self.rows.items()):
@@ -284,6 +295,7 @@ class SiteWriter:
             self.page(
                 "year.html", out / str(year) / "index.html", 1, year=year, totals=totals[index], weak=weak,
                 departments_listing=listings.departments_of_year(year, rows), evaluations_pages=has_evaluations,
+                other_listings=listings.other_forms_of_year(year, rows),
                 files=self.year_files(year), previous_year=self.years[index + 1] if index + 1 < len(self.years) else None,
                 next_year=self.years[index - 1] if index else None,
             )
@@ -337,7 +349,8 @@ class SiteWriter:
             previous_score=previous_score,
             projects_listing=projects_listing,
             related=related,
-            search_order=_search_order(entry),
+            search_order=_search_order(entry, self.index[id(entry)]),
+            year_order=entry.year * 1_000_000 + self.index[id(entry)],
             department_entry=department_entry,
             form_page=form_page,
             owner_label=field_label(entry.form.model, ("department",)) or "部门",

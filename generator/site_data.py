@@ -65,7 +65,7 @@ def year_rows(writer, year: int) -> list[list[str]]:
         rows.append([
             str(entry.year), entry.department.id, entry.department.name, entry.form.title, entry.name, _plain(amount),
             str(row.project_count) if department_form else "", _plain(row.project_funds) if department_form else "",
-            str(indicator_count(entry)), _plain(score.total) if score else "", score.grade if score else "",
+            "" if indicator_count(entry) is None else str(indicator_count(entry)), _plain(score.total) if score else "", score.grade if score else "",
             _plain((score.rate * 100).quantize(Decimal("0.01"))) if score and score.rate is not None else "",
             f"{entry.folder}/index.html", f"{entry.folder}/{entry.base}.pdf",
         ])

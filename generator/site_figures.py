@@ -51,10 +51,12 @@ def score_of(entry) -> Score:
     return Score(entry, total, entry.d.grade or result.grade or "", result.rate)
 
 
-def indicator_count(entry) -> int:
+def indicator_count(entry) -> int | None:
+    """Its 三级 indicators; None for a form without indicators (a plug-in's)."""
     from .indicators import indicator_rows
 
-    return sum(1 for _ in indicator_rows(entry.d.indicators))
+    indicators = getattr(entry.d, "indicators", None)
+    return None if indicators is None else sum(1 for _ in indicator_rows(indicators))
 
 
 @dataclass
@@ -95,6 +97,7 @@ class DepartmentYear:
     target: object | None = None  # the department's own target form (site.Entry)
     score: Score | None = None  # its self-evaluation
     projects: list[Project] = field(default_factory=list)
+    others: list = field(default_factory=list)  # forms that are neither (a plug-in's): site.Entry
 
     @property
     def spending(self) -> Decimal | None:
@@ -124,7 +127,7 @@ class DepartmentYear:
 
     @property
     def entries(self) -> list:
-        found = [e for e in (self.target, self.score and self.score.entry) if e is not None]
+        found = [e for e in (self.target, self.score and self.score.entry) if e is not None] + self.others
         for project in self.projects:
             found += [e for e in (project.target, project.score and project.score.entry) if e is not None]
         return found
@@ -154,6 +157,8 @@ def department_years(entries: list) -> dict[tuple[int, str], DepartmentYear]:
             row.target = entry
         elif evaluated is not None and evaluated == f"{entry.year}/{entry.department.id}":
             row.score = score_of(entry)
+        elif evaluated is None and entry.form.headline is None:
+            row.others.append(entry)  # no amount to list beside the projects
         else:
             folder = evaluated or entry.folder
             project_key = folder.rsplit("/", 1)[-1]

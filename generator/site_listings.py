@@ -78,6 +78,13 @@ def amount_cell(value: Decimal | None) -> Cell:
     return Cell(amount_text(value), sort=_number(value))
 
 
+def exact_cell(value: Decimal | None) -> Cell:
+    """One document's amount as its form prints it (421.910000 stays so); sums use amount_cell."""
+    from .fields import format_amount
+
+    return Cell("—" if value is None else format_amount(value), sort=_number(value))
+
+
 def count_cell(value: int | None) -> Cell:
     return Cell("—" if value is None else str(value), sort=_number(value))
 
@@ -154,7 +161,7 @@ def projects_of_department(row: DepartmentYear) -> Listing:
     ])
     for project in row.projects:
         listing.rows.append([
-            Cell(project.name, href=f"{project.entry.folder}/index.html"), amount_cell(project.funds),
+            Cell(project.name, href=f"{project.entry.folder}/index.html"), exact_cell(project.funds),
             count_cell(len_indicators(project)), total_cell(project.score), grade_cell(project.score),
             rate_cell(project.score),
         ])
@@ -238,8 +245,30 @@ def projects_across_years(years: dict[int, DepartmentYear]) -> Listing:
                 cells.append(Cell("—"))
                 continue
             grade = f"（自评 {project.score.grade}）" if project.score and project.score.grade else ""
-            cells.append(Cell(amount_text(project.funds) + grade, href=f"{project.entry.folder}/index.html",
+            cells.append(Cell(exact_cell(project.funds).text + grade, href=f"{project.entry.folder}/index.html",
                               sort=_number(project.funds), mark="⚠" if project.score and project.score.weak else None))
         listing.rows.append(cells)
         listing.row_marks.append(any(p.score and p.score.weak for p in found.values()))
     return listing
+
+
+def other_forms_of_year(year: int, rows: list[DepartmentYear]) -> list[Listing]:
+    """A listing per other form (a plug-in's) of the year: name, department and the form's columns."""
+    by_form: dict[str, list] = {}
+    for row in rows:
+        for entry in row.others:
+            by_form.setdefault(entry.form.kind, []).append(entry)
+    found = []
+    for kind, entries in by_form.items():
+        form = entries[0].form
+        listing = Listing(f"form-{kind}", f"{year}年度{form.title}（{len(entries)} 份）", [
+            Column("name", "名称"), Column("department", "部门", filter=True),
+        ] + [Column(f"c{index}", column.heading, column.numeric) for index, column in enumerate(form.columns)])
+        for entry in entries:
+            listing.rows.append(
+                [Cell(entry.name, href=f"{entry.folder}/index.html"), Cell(entry.department.name)]
+                + [Cell(value, sort=value if column.numeric else None) for column, value in zip(form.columns, entry.cells)]
+            )
+            listing.row_marks.append(False)
+        found.append(listing)
+    return found
