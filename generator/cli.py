@@ -304,12 +304,23 @@ def _progress(items):
         yield from bar
 
 
-def _print_scores(documents) -> None:
-    """What the self-evaluations score by the rules: printed by every build, filed figures or not."""
-    for item in documents:
-        if item.form.summary is not None:
-            for line in item.form.summary(item.declaration):
-                click.echo(line)
+def _counting(label: str):
+    """A progress bar over a sized iterable, on a terminal only: build's output stays one line a stage."""
+    def show(items):
+        if not sys.stderr.isatty():
+            yield from items
+            return
+        with click.progressbar(items, length=len(items) if hasattr(items, "__len__") else None, label=label, file=sys.stderr) as bar:
+            yield from bar
+    return show
+
+
+def _stage_lines(result, out: Path | None = None) -> None:
+    """One summary line per stage that ran."""
+    if result.pdf is not None:
+        click.echo(f"PDF：生成 {len(result.pdf.written)} 个，未改动跳过 {len(result.pdf.skipped)} 个")
+    if result.xlsx is not None:
+        click.echo(f"Excel：生成 {len(result.xlsx.written)} 个，未改动跳过 {len(result.xlsx.skipped)} 个")
 
 
 def _finish(result, stopped_message: str) -> None:
@@ -383,7 +394,6 @@ def build_pdf(paths, out, force, jobs, shard, font_dir, body_font, heading_font,
     _finish(result, "有错误，没有生成任何文件。")
     _print_withheld(result)
     made = result.pdf
-    _print_scores(result.documents)
     part = f"（第 {shard[0]}/{shard[1]} 片）" if shard else ""
     click.echo(f"PDF：生成 {len(made.written)} 个，未改动跳过 {len(made.skipped)} 个，共 {result.count} 个申报{part} → {Path(out) / 'pdf'}")
 
@@ -405,14 +415,15 @@ def build_site_command(paths, out, pdf_cache, pdf_from, no_search, jobs, font_di
     pdf = None
     if pdf_from is None:
         settings = _settings_or_exit(font_dir, body_font, heading_font)
-        pdf = PdfOutput(Path(pdf_cache), settings, jobs=_jobs(jobs))
+        pdf = PdfOutput(Path(pdf_cache), settings, progress=_progress, jobs=_jobs(jobs))
     site = SiteOutput(
-        Path(out), search=not no_search, cache=Path(pdf_cache), pdf_from=Path(pdf_from) if pdf_from else None, jobs=_jobs(jobs)
+        Path(out), search=not no_search, cache=Path(pdf_cache), pdf_from=Path(pdf_from) if pdf_from else None, jobs=_jobs(jobs),
+        progress=_counting("生成 Excel"),
     )
     result = _build_or_exit(list(paths or DEFAULT_PATHS), pdf=pdf, site=site, skip_invalid=skip_invalid)
     _finish(result, "有错误，没有生成任何文件。")
     _print_withheld(result)
-    _print_scores(result.documents)
+    _stage_lines(result)
     click.echo(f"网站：{len(result.documents)} 份申报 → {Path(out) / 'index.html'}")
 
 
@@ -420,11 +431,13 @@ def build_site_command(paths, out, pdf_cache, pdf_from, no_search, jobs, font_di
 @click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option("--out", default="output", show_default=True, type=click.Path(file_okay=False), help="输出文件夹。")
 @click.option("--force", is_flag=True, help="即使输入没有改动也重新生成。")
+@_jobs_option
 @_shard_option
 @_skip_option
-def build_xlsx(paths, out, force, shard, skip_invalid) -> None:
+def build_xlsx(paths, out, force, jobs, shard, skip_invalid) -> None:
     """把申报文件写成官方版式的 Excel 工作簿：output/xlsx/<年度>/<部门标识>.xlsx，另每年一本 jixiao-<年度>.xlsx。"""
-    result = build(list(paths or DEFAULT_PATHS), xlsx=XlsxOutput(Path(out), force, shard), skip_invalid=skip_invalid)
+    output = XlsxOutput(Path(out), force, shard, jobs=_jobs(jobs), progress=_counting("生成 Excel"))
+    result = build(list(paths or DEFAULT_PATHS), xlsx=output, skip_invalid=skip_invalid)
     _finish(result, "有错误，没有生成任何文件。")
     _print_withheld(result)
     made = result.xlsx

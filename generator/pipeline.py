@@ -94,6 +94,8 @@ class XlsxOutput:
     out: Path
     force: bool = False
     shard: Shard | None = None
+    jobs: int = 1
+    progress: Callable | None = None
 
 
 @dataclass
@@ -103,6 +105,7 @@ class SiteOutput:
     cache: Path = Path("output")  # where PDFs and workbooks are built (incrementally) for the site
     pdf_from: Path | None = None  # PDFs (and workbooks) made elsewhere, e.g. by the shards of a CI matrix
     jobs: int = 1  # processes writing the documents' pages and downloads
+    progress: Callable | None = None  # shows the workbooks' progress on a terminal
 
 
 @dataclass
@@ -254,7 +257,9 @@ def run_build(
     if xlsx is not None:
         from generator.excel.workbooks import build_workbooks
 
-        result.xlsx = build_workbooks(result.documents, xlsx.out, force=xlsx.force, shard=xlsx.shard)
+        result.xlsx = build_workbooks(
+            result.documents, xlsx.out, force=xlsx.force, shard=xlsx.shard, jobs=xlsx.jobs, progress=xlsx.progress,
+        )
         result.problems = sorted(result.problems + result.xlsx.problems, key=_order)
     if state is not None:
         made = result.pdf or result.xlsx
@@ -265,7 +270,10 @@ def run_build(
     if site is None or result.failed:
         return result
     from generator.site.build import build_site, published
+    from generator.excel.workbooks import year_xlsx_path
 
+    folder = site.pdf_from if site.pdf_from is not None else site.cache
+    year_workbooks = {item.year: year_xlsx_path(folder, item.year) for item in result.documents}
     if site.pdf_from is not None:
         pdfs, workbooks, missing = published(result.documents, site.pdf_from)
         result.problems = sorted(result.problems + missing, key=_order)
@@ -275,10 +283,11 @@ def run_build(
         from generator.excel.workbooks import build_workbooks
 
         pdfs = result.pdf.files
-        workbooks = build_workbooks(result.documents, site.cache).files
+        result.xlsx = build_workbooks(result.documents, site.cache, jobs=site.jobs, progress=site.progress)
+        workbooks = result.xlsx.files
     result.problems = sorted(
         result.problems + build_site(
-            result.documents, site.out, pdfs, workbooks, search=site.search, jobs=site.jobs,
+            result.documents, site.out, pdfs, workbooks, search=site.search, jobs=site.jobs, year_workbooks=year_workbooks,
             withheld=Counter(w.year for w in result.withheld),
         ), key=_order
     )

@@ -85,6 +85,18 @@ def test_a_bad_shard_is_refused(tmp_path):
         assert result.returncode == 2 and "I/N" in result.stderr, result.stderr
 
 
+def test_xlsx_jobs_write_the_same_bytes_as_one_process(tmp_path):
+    write_all(tmp_path / "declarations")
+    made = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}"
+        result = jixiao("build", "xlsx", "--jobs", jobs, "--out", str(out), str(tmp_path / "declarations"))
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines()[-1].startswith(f"Excel：生成 {len(DECLARATIONS) + 2} 个")  # and a workbook a year
+        made[jobs] = {n: (out / n).read_bytes() for n in files_under(out) if n.endswith(".xlsx")}
+    assert len(made["1"]) == len(DECLARATIONS) + 2 and made["1"] == made["2"]
+
+
 def test_xlsx_shards_split_the_workbooks(tmp_path):
     write_all(tmp_path / "declarations")
     whole = tmp_path / "whole"

@@ -52,9 +52,13 @@ def built(tmp_path_factory):
     return out, result
 
 
-def test_build_prints_the_computed_scores_of_a_self_evaluation_with_none_filed(built):
+def test_build_prints_one_line_a_stage_and_score_prints_the_computed_scores(built):
     _, result = built
-    lines = result.stdout.splitlines()
+    # build: a summary line per stage, no score breakdown (that is `jixiao score`'s)
+    assert [line.split("：")[0] for line in result.stdout.splitlines()] == ["PDF", "Excel", "网站"]
+    scored = jixiao("score", "examples", cwd=ROOT)
+    assert scored.returncode == 0, scored.stderr
+    lines = scored.stdout.splitlines()
     start = lines.index("东涌镇“百千万工程”典型镇建设（示例） 2024年度项目支出绩效自评表：总分 94.19（优）")
     # Worked by hand: 执行率 9,512.30 ÷ 10,076.58 = 94.40% → 9.44 of 10; 产出 15 + 8.5/10×15 (12.75) + 10 + 10
     # (96% ≥ 95%, capped) = 47.75; 效益 达成 15 + 部分达成 80% of 15 (12) = 27; 满意度 91.5% ≥ 90% → 10.
@@ -107,9 +111,13 @@ def test_the_target_page_shows_target_beside_actual_with_the_score(built):
 def test_the_year_page_lists_each_departments_total_and_grade(built):
     out, _ = built
     doc = parse_html((out / "site" / "2024" / "index.html").read_text(encoding="utf-8"))
-    table = next(t for t in doc.iter("table") if "部门整体支出绩效自评表" in t.find("caption").text())
-    row = [re.sub(r"\s+", " ", c.text()).strip() for c in table.find("tbody").find("tr").iter("td")]
-    assert row[:4] == ["广州市南沙区东涌镇人民政府", "96.93", "优", "96.93%"]  # 部门, 总分, 等级, 执行率
+    table = next(t for t in doc.iter("table") if "各部门" in t.find("caption").text())
+    header = [re.sub(r"\s+", " ", c.text()).strip() for c in table.find("thead").iter("th")]
+    row = table.find("tbody").find("tr")
+    cells = [re.sub(r"\s+", " ", c.text()).strip() for c in row.iter() if c.tag in ("th", "td")]
+    found = dict(zip(header, cells))
+    assert found["部门"] == "广州市南沙区东涌镇人民政府"
+    assert (found["自评总分"], found["等级"], found["执行率"]) == ("96.93", "优", "96.93%")
 
 
 def test_self_evaluation_downloads(built):

@@ -97,37 +97,64 @@ def read_csv(path: Path) -> list[list[str]]:
 # ---- pages ----------------------------------------------------------------------------------------
 
 
-def test_home_lists_every_declaration_under_its_year_with_totals_counts_and_link(site, sources):
+def _listing_rows(doc, key: str) -> dict[str, list[str]]:
+    """A listing table's rows by the text of their first cell: the other cells' texts."""
+    block = next(div for div in doc.iter("div") if div.get("id") == key and "listing-block" in div.classes)
+    return {
+        normalise(row.find("th").text()): [normalise(td.text()) for td in row.iter("td")]
+        for row in block.find("tbody").iter("tr")
+    }
+
+
+def test_home_is_an_overview_of_years_and_departments_not_a_list_of_documents(site, sources):
     home = page(site, "index.html")
     years = sorted({year for year, _ in sources}, reverse=True)
-    headings = [h.get("id") for h in home.iter("h2") if (h.get("id") or "").startswith("year-")]
-    assert headings == [f"year-{year}" for year in years]  # newest year first
+    rows = _listing_rows(home, "years")
+    assert list(rows) == [f"{year}年度" for year in years]  # newest year first
     for year in years:
-        section = next(s for s in home.iter("section") if s.get("aria-labelledby") == f"year-{year}")
-        rows = list(section.find("tbody").iter("tr"))
-        expected = [s for (y, _), s in sources.items() if y == year]
-        assert len(rows) == len(expected)
-        for source in expected:
-            row = next(r for r in rows if normalise(r.find("th").text()) == source.name)
-            link = row.find("th").find("a")
-            assert link.get("href") == f"{source.folder}/index.html"
-            cells = [normalise(td.text()) for td in row.iter("td")]
-            assert cells[0] == yuan(source.total_spending)
-            assert cells[1] == f"{len(source.data['tasks'])} 项"
-            assert cells[2] == f"{len(source.indicators())} 项"
-            assert (site / source.folder / "index.html").is_file()
+        in_year = [s for (y, _), s in sources.items() if y == year]
+        departments, projects, spending = rows[f"{year}年度"][:3]
+        assert departments == str(len(in_year))
+        assert spending == yuan(sum((s.total_spending for s in in_year), Decimal(0)))
+    names = _listing_rows(home, "departments")
+    assert sorted(names) == sorted({s.name for s in sources.values()})
+    links = {targets(site, "index.html", a.get("href")) for a in home.find("main").iter("a")}
+    for source in sources.values():
+        assert f"{source.dept_id}/index.html" in links  # the department across years
+        assert f"{source.folder}/index.html" not in links  # no document is listed on the home page
+    assert "search.html" in {a.get("action") for a in home.iter("form")}
 
 
-def test_each_year_page_lists_exactly_that_years_declarations_and_its_bundle(site, sources):
+def test_each_year_page_lists_its_departments_with_key_figures_and_the_years_files(site, sources):
     for year in {year for year, _ in sources}:
         doc = page(site, f"{year}/index.html")
+        rows = _listing_rows(doc, "departments")
         links = {targets(site, f"{year}/index.html", a.get("href")) for a in doc.find("main").iter("a")}
         for (y, ident), source in sources.items():
             assert (f"{source.folder}/index.html" in links) == (y == year), (year, ident)
-            assert (f"{source.folder}/{ident}.pdf" in links) == (y == year), (year, ident)
-        assert f"{year}/jixiao-{year}.zip" in links
-        assert (site / str(year) / f"jixiao-{year}.zip").is_file()
+            if y == year:
+                spending, _projects, _funds, indicators = rows[source.name][:4]
+                assert spending == yuan(source.total_spending)
+                assert indicators == str(len(source.indicators()))
+        for name in (f"jixiao-{year}.zip", f"jixiao-{year}.csv", f"jixiao-{year}.xlsx"):
+            assert f"{year}/{name}" in links
+            assert (site / str(year) / name).is_file()
         assert f"{year}年度" in normalise(doc.find("h1").text())
+
+
+def test_a_department_page_shows_its_years_side_by_side_and_links_each(site, sources):
+    doc = page(site, f"{SEED_ID}/index.html")
+    figures = _listing_rows(doc, "figures")
+    by_year = {y: s for (y, ident), s in sources.items() if ident == SEED_ID}
+    assert [normalise(th.text()) for th in doc.find("thead").iter("th")][1:] == [f"{y}年度" for y in sorted(by_year)]
+    assert figures["部门预算支出合计（万元）"] == [yuan(by_year[y].total_spending) for y in sorted(by_year)]
+    links = {targets(site, f"{SEED_ID}/index.html", a.get("href")) for a in doc.find("main").iter("a")}
+    for source in by_year.values():
+        assert f"{source.folder}/index.html" in links
+    # and each year's page of the department links back to it, and to the other year
+    page_2024 = page(site, f"2024/{SEED_ID}/index.html")
+    links_2024 = {targets(site, f"2024/{SEED_ID}/index.html", a.get("href")) for a in page_2024.iter("a")}
+    assert f"{SEED_ID}/index.html" in links_2024 and f"2025/{SEED_ID}/index.html" in links_2024
 
 
 def test_seed_page_holds_every_cell_of_the_official_form(site):
@@ -290,7 +317,7 @@ def test_no_page_is_over_200_kb(site):
 def test_only_the_sites_own_script_is_on_any_page(site):
     for path in html_pages(site):
         for script in parse_html(path.read_text(encoding="utf-8")).iter("script"):
-            assert (path.parent / script.get("src")).resolve() == (site / "static" / "search.js").resolve()
+            assert (path.parent / script.get("src")).resolve() in {(site / "static" / name).resolve() for name in ("search.js", "listing.js")}
 
 
 def test_every_page_forbids_inline_scripts_and_foreign_sources(site):
@@ -581,7 +608,7 @@ def test_hostile_text_is_never_markup(hostile):
                 if name in ("href", "src", "action", "formaction", "xlink:href"):
                     assert not (value or "").strip().lower().startswith(("javascript:", "data:", "vbscript:")), (where, value)
             if node.tag == "script":
-                assert node.get("src", ) and node.get("src").endswith("static/search.js") and not node.text().strip()
+                assert node.get("src", ) and node.get("src").endswith(("static/search.js", "static/listing.js")) and not node.text().strip()
             if node.tag == "svg":
                 assert any(a.tag == "figure" and "chart" in a.classes for a in node.ancestors()), where
             if node.tag == "a" and node.get("href"):
@@ -691,3 +718,46 @@ def test_every_page_is_valid_html(site, hostile, tmp_path):
     errors = vnu_errors(pages + [broken])
     assert errors.pop(str(broken))
     assert errors == {}
+
+
+# ---- open data ------------------------------------------------------------------------------------
+
+
+def test_the_data_package_validates_with_frictionless(site):
+    from frictionless import validate
+
+    report = validate(str(site / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    package = json.loads((site / "datapackage.json").read_text(encoding="utf-8"))
+    tables = [r for r in package["resources"] if r.get("schema")]
+    assert [r["path"] for r in tables] == [f"{y}/jixiao-{y}.csv" for y in (2024, 2025)]
+    units = {f["name"]: f.get("unit") for f in tables[0]["schema"]["fields"]}
+    assert units["金额"] == units["项目资金"] == "万元"
+
+
+def test_each_year_csv_has_a_row_per_document_with_its_figures_and_links(site, sources):
+    for year in (2024, 2025):
+        rows = read_csv(site / str(year) / f"jixiao-{year}.csv")
+        header, body = rows[0], rows[1:]
+        pdfs = sorted(p.relative_to(site).as_posix() for p in (site / str(year)).rglob("*.pdf"))
+        assert sorted(r[header.index("PDF")] for r in body) == pdfs  # one row per document, its PDF
+        for row in body:
+            assert (site / row[header.index("网页")]).is_file()
+        for (y, ident), source in sources.items():
+            if y == year:
+                row = next(r for r in body if r[header.index("网页")] == f"{source.folder}/index.html")
+                assert Decimal(row[header.index("金额")]) == source.total_spending
+                assert row[header.index("部门名称")] == source.name
+
+
+def test_the_data_page_lists_every_years_files_with_their_sizes(site):
+    doc = page(site, "data.html")
+    text = normalise(doc.find("main").text())
+    links = {a.get("href") for a in doc.find("main").iter("a")}
+    for year in (2024, 2025):
+        for name in (f"jixiao-{year}.csv", f"jixiao-{year}.xlsx", f"jixiao-{year}.zip"):
+            assert f"{year}/{name}" in links
+            size = (site / str(year) / name).stat().st_size
+            shown = f"{size} 字节" if size < 1024 else f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
+            assert f"{name}（{shown}）" in text
+    assert "datapackage.json" in links

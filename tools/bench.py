@@ -11,6 +11,10 @@ figure reads as a ratio. Writes output/bench.json.
   same files (what deciding by parsing every YAML costs).
 - site: 1,000 declarations with their PDFs and workbooks already made (--pdf-from), with and
   without the search index; per page, beside the time `jixiao validate` takes to load them.
+- bureau: the generated corpus (tools/corpus.py, 60 departments × 2024/2025) published from scratch
+  (build pdf, build xlsx, build site), then again after one project file changed (build site, which
+  remakes that PDF and workbook, the pages and the search index); beside LibreOffice's batch rate
+  for as many workbooks, from the same run. JIXIAO_BENCH_BUREAU=N sets the number of departments.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ SEED = ROOT / "declarations" / "2024" / "nansha-dongchong.yaml"
 JIXIAO = [sys.executable, "-m", "generator"]
 BATCH_N = 20
 MANY_N = 1000
+BUREAU_N = int(os.environ.get("JIXIAO_BENCH_BUREAU", "60"))
 # Runs a command and prints the largest resident set of any process it ran (pool workers included).
 PEAK = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
 
@@ -249,6 +254,34 @@ def peak_mb(args: list[str]) -> float:
     return int(out.stdout.strip()) / 1024
 
 
+def bureau(work: Path, env: dict, figures: dict) -> None:
+    """The bureau row: a generated corpus published from scratch, then after one project file changed."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import corpus
+
+    root = work / "bureau"
+    manifest = corpus.build_corpus(root, BUREAU_N, (2024, 2025))
+    declarations, out, site = root / "declarations", work / "bureau-out", work / "bureau-site"
+    figures["bureau_departments"] = BUREAU_N
+    figures["bureau_files"] = manifest["files"]
+    stages = {
+        "pdf": [*JIXIAO, "build", "pdf", "--out", str(out), str(declarations)],
+        "xlsx": [*JIXIAO, "build", "xlsx", "--out", str(out), str(declarations)],
+        "site": [*JIXIAO, "build", "site", "--pdf-cache", str(out), "--out", str(site), str(declarations)],
+    }
+    for name, args in stages.items():
+        figures[f"bureau_scratch_{name}_s"] = round(timed(args, env=env), 3)
+    figures["bureau_scratch_total_s"] = round(sum(figures[f"bureau_scratch_{n}_s"] for n in stages), 3)
+    # One project's goal changed: the site build remakes its PDF and workbook, every page and the index.
+    project = sorted((declarations / "2025").glob("*/projects/*.yaml"))[0]
+    text = project.read_text(encoding="utf-8")
+    project.write_text(text.replace("annual: \"", "annual: \"（修改）", 1), encoding="utf-8")
+    figures["bureau_one_change_s"] = round(timed(stages["site"], env=env), 3)
+    if "libreoffice_batch_s_per_doc" in figures:
+        figures["bureau_libreoffice_estimate_s"] = round(figures["libreoffice_batch_s_per_doc"] * manifest["files"], 1)
+        figures["bureau_libreoffice_note"] = "LibreOffice's batch rate of this run times the corpus's files (workbooks to PDF only)"
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
     env = {**os.environ, "JIXIAO_CACHE": str(work / "cache")}
@@ -341,6 +374,7 @@ def main() -> None:
         pages_s = figures["jixiao_site_1000_no_search_s"] - figures["jixiao_validate_1000_s"]
         figures["jixiao_site_ms_per_page"] = round(pages_s / MANY_N * 1000, 2)
         figures["jixiao_site_ms_per_page_note"] = "site without search index minus validate (loading and checking) of the same 1,000"
+        bureau(work, env, figures)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if "libreoffice_batch_s_per_doc" in figures:

@@ -80,6 +80,8 @@ class Scorecard:
     executed: Decimal = Decimal(0)
     losses: tuple[Loss, ...] = ()
     total_path: tuple = ()  # where the 总分 is written, else where the figures it comes from are
+    filed_total: Decimal | None = None  # the 总分 and 等级 the document states, if it does
+    filed_grade: str | None = None
 
 
 Rule = Callable[[Any], Iterator[Problem]]  # LoadedDocument → problems

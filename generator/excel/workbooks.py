@@ -44,7 +44,35 @@ def workbook_bytes(items: list, stamp) -> bytes:
     return save_deterministic(workbook, stamp.replace(tzinfo=None) if stamp else None)
 
 
-def build_workbooks(documents: list, out: Path, force: bool = False, shard=None) -> Outputs:
+# The workbooks a run writes, set before workers are forked so that each inherits them.
+_TODO: list = []
+
+
+def _write_one(index: int) -> None:
+    item, target, date = _TODO[index]
+    write_atomically(target, workbook_bytes([item], date))
+
+
+def _write_all(todo: list, jobs: int, progress) -> None:
+    """Each (document, target, date) written, by `jobs` forked workers when more than one; the same bytes."""
+    _TODO[:] = todo
+    try:
+        indexes = range(len(todo))
+        if jobs <= 1 or len(todo) < 2:
+            for index in progress(indexes) if progress else indexes:
+                _write_one(index)
+            return
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(todo))) as pool:
+            done = pool.imap_unordered(_write_one, indexes, chunksize=max(1, len(todo) // (8 * jobs)))
+            for _ in progress(done) if progress else done:
+                pass
+    finally:
+        _TODO.clear()
+
+
+def build_workbooks(documents: list, out: Path, force: bool = False, shard=None, jobs: int = 1, progress=None) -> Outputs:
     """A workbook for every document (of this shard) whose form has a sheet and whose inputs changed,
     and one per year (built by the shard its path falls to, from every document of the year)."""
     result = Outputs()
@@ -65,6 +93,7 @@ def build_workbooks(documents: list, out: Path, force: bool = False, shard=None)
 
 def _write_workbooks(documents: list, out: Path, force: bool, shard, result: Outputs, common: str, manifest: dict) -> None:
     by_year: dict[int, list[tuple[object, str, object]]] = {}
+    todo: list = []
     for item in documents:
         if item.form.sheet is None:
             continue
@@ -79,9 +108,10 @@ def _write_workbooks(documents: list, out: Path, force: bool, shard, result: Out
         if not force and target.is_file() and manifest.get(key) == fingerprint:
             result.skipped.append(target)
             continue
-        write_atomically(target, workbook_bytes([item], date))
+        todo.append((item, target, date))
         manifest[key] = fingerprint
         result.written.append(target)
+    _write_all(todo, jobs, progress)
     for year, members in sorted(by_year.items()):
         members.sort(key=lambda m: (m[0].department.name, m[0].department.id, m[0].location))
         if not in_shard(f"{year}/jixiao-{year}", shard):

@@ -26,9 +26,11 @@ from generator.render.templates import DOCS, TEMPLATES, doc_to_html, environment
 from generator.excel.workbooks import workbook_bytes, xlsx_path
 from generator.core.oserrors import naming
 from generator.core.outdir import die_with_parent, retired_of, staging_of
+from generator.site import listings
+from generator.site.figures import department_years, year_totals
 
 SITE_TITLE = "部门预算绩效目标公开"
-STATIC_FILES = ("form.css", "site.css", "search.js", "favicon.svg")
+STATIC_FILES = ("form.css", "site.css", "listing.css", "search.js", "listing.js", "favicon.svg")
 # The guide's pages in the order its menu lists them; any other page of docs/ follows by name.
 HELP_ORDER = ("index", "install", "first-filing", "self-evaluation", "vscode", "excel", "codes", "bureau", "publishing", "review")
 
@@ -135,18 +137,6 @@ class Entry:
         return files
 
 
-@dataclass(frozen=True)
-class Group:
-    """One form's documents in a year, as a listing table."""
-
-    form: object
-    entries: list[Entry]
-    related_kinds: list  # for department forms: the other forms counted per department
-
-    @property
-    def shows_department(self) -> bool:
-        """A listing of projects (any form but the department's own) names each one's department."""
-        return not self.form.heads_department
 
 
 def _write(target: Path, data: bytes) -> None:
@@ -164,40 +154,60 @@ def _relative(depth: int) -> str:
     return "../" * depth
 
 
+def _same(entry: Entry, other: Entry) -> bool:
+    """The same form of the same department and project (by id, or by 项目编码 when the id changed)."""
+    if other.form is not entry.form:
+        return False
+    if PurePosixPath(other.folder).parts[1:] == PurePosixPath(entry.folder).parts[1:]:
+        return True
+    return _code(entry) is not None and _code(other) == _code(entry)
+
+
 def _previous(entry: Entry, entries: list[Entry]) -> Entry | None:
     """The same form of the same department (and project) in the latest earlier year."""
-    tail = PurePosixPath(entry.folder).parts[1:]
-    earlier = [
-        e for e in entries
-        if e.form is entry.form and PurePosixPath(e.folder).parts[1:] == tail and e.year < entry.year
-    ]
+    earlier = [e for e in entries if e.year < entry.year and _same(entry, e)]
     return max(earlier, key=lambda e: e.year) if earlier else None
 
 
-def related_summary(entry: Entry, kind) -> str:
-    """'3 份 · 合计 125.00 万元': a department's documents of another form, for the year listing."""
-    mine = [e for e in entry.related if e.form is kind]
-    if not mine:
-        return "—"
-    text = f"{len(mine)} 份"
-    if kind.headline is not None:
-        total = sum((kind.headline(e.d)[1] for e in mine), Decimal(0))
-        text += f" · 合计 {format_total(total)} 万元"
-    return text
+def _next(entry: Entry, entries: list[Entry]) -> Entry | None:
+    """The same form of the same department (and project) in the earliest later year."""
+    later = [e for e in entries if e.year > entry.year and _same(entry, e)]
+    return min(later, key=lambda e: e.year) if later else None
+
+
+def _search_order(entry: Entry, index: int) -> int:
+    """Where a page comes among its department's pages in search results: the department's own form,
+    its self-evaluation, the projects' forms, their self-evaluations; newest year first in each; then
+    the site's order (`index`), so that no two pages tie."""
+    own = entry.is_department_form or (
+        entry.form.target_location is not None and entry.form.target_location(entry.d) == f"{entry.year}/{entry.department.id}"
+    )
+    rank = (0 if own else 2) + (1 if entry.form.target_location else 0)
+    return (rank * 10000 + (9999 - entry.year)) * 1_000_000 + index
+
+
+def _code(entry: Entry) -> str | None:
+    """A project's 项目编码, which stays when its id changes from one year to the next."""
+    code = getattr(getattr(entry.d, "project", None), "code", None)
+    return str(code).strip() or None if code else None
 
 
 class SiteWriter:
     """Renders pages into a fresh folder, which replaces the site only once it is complete."""
 
-    def __init__(self, entries: list[Entry], pdfs: dict[str, Path], workbooks: dict[str, Path] | None = None):
+    def __init__(
+        self, entries: list[Entry], pdfs: dict[str, Path], workbooks: dict[str, Path] | None = None,
+        year_workbooks: dict[int, Path] | None = None,
+    ):
         order = list(registry.forms())
         self.entries = sorted(
             entries, key=lambda e: (-e.year, e.department.name, e.department.id, order.index(e.form.kind), e.folder)
         )
         self.pdfs = pdfs
         self.workbooks = workbooks or {}
+        self.year_workbooks = year_workbooks or {}
         self.env = environment()
-        self.env.globals["related_summary"] = related_summary
+        self.env.globals["as_shared"] = listings.as_shared
         self.years = sorted({e.year for e in self.entries}, reverse=True)
         # Indexed once, so that a page finds its relatives without a pass over every entry.
         together: dict[tuple, list[Entry]] = {}
@@ -207,16 +217,25 @@ class SiteWriter:
             self.lineage.setdefault((entry.form.kind, PurePosixPath(entry.folder).parts[1:]), []).append(entry)
         for entry in self.entries:
             entry.related = [e for e in together[(entry.year, entry.department.id)] if e is not entry]
-
-    def groups(self, year: int) -> list[Group]:
-        in_year = [e for e in self.entries if e.year == year]
-        kinds = [form for form in registry.forms().values() if any(e.form is form for e in in_year)]
-        groups = []
-        for form in kinds:
-            # The department form's row counts its department's other amount-bearing forms (projects).
-            others = [k for k in kinds if k is not form and k.headline is not None] if form.heads_department else []
-            groups.append(Group(form, [e for e in in_year if e.form is form], others))
-        return groups
+        # The same project in other years: by its id (its folder), else by its 项目编码.
+        by_code: dict[tuple, list[Entry]] = {}
+        for entry in self.entries:
+            if _code(entry):
+                by_code.setdefault((entry.form.kind, _code(entry)), []).append(entry)
+        self.years_of: dict[int, list[Entry]] = {}
+        for entry in self.entries:
+            same = self.lineage[(entry.form.kind, PurePosixPath(entry.folder).parts[1:])]
+            if _code(entry):
+                same = same + [e for e in by_code[(entry.form.kind, _code(entry))] if e not in same]
+            self.years_of[id(entry)] = same
+        self.index = {id(entry): number for number, entry in enumerate(self.entries)}
+        self.rows = department_years(self.entries)
+        self.departments: dict[str, dict[int, object]] = {}
+        for (year, ident), row in sorted(self.rows.items()):
+            self.departments.setdefault(ident, {})[year] = row
+        self.scores = {
+            row.score.entry.folder: row.score for row in self.rows.values() if row.score
+        } | {p.score.entry.folder: p.score for row in self.rows.values() for p in row.projects if p.score}
 
     def page(self, template: str, target: Path, depth: int, **context) -> None:
         html = self.env.get_template(f"site/{template}").render(
@@ -225,21 +244,79 @@ class SiteWriter:
         target.parent.mkdir(parents=True, exist_ok=True)
         _write(target, html.encode("utf-8"))
 
+    def rows_of(self, year: int) -> list:
+        return sorted((r for (y, _), r in self.rows.items() if y == year), key=lambda r: (r.department.name, r.department.id))
+
+    def departments_by_name(self) -> list[tuple[object, dict]]:
+        found = [(years[max(years)].department, years) for years in self.departments.values()]
+        return sorted(found, key=lambda item: (item[0].name, item[0].id))
+
     def write_listings(self, out: Path) -> None:
-        """The static files and every page but the documents' own: home, search, guide, years."""
+        """The static files and every page but the documents' own and the data page: home (an
+        overview: years, departments, search), search, guide, years, departments across years."""
         self.copy_static(out)
-        self.page("index.html", out / "index.html", 0, groups_by_year=[(y, self.groups(y)) for y in self.years])
-        departments = sorted({e.department.name for e in self.entries})
-        self.page("search.html", out / "search.html", 0, departments=departments)
+        totals = [year_totals(y, self.rows_of(y)) for y in self.years]
+        departments = self.departments_by_name()
+        self.page(
+            "index.html", out / "index.html", 0, year_totals=totals, years_listing=listings.years_listing(totals),
+            departments_listing=listings.departments_home(departments),
+        )
+        self.page(
+            "search.html", out / "search.html", 0, departments=sorted({e.department.name for e in self.entries}),
+            forms=[f.title for f in registry.forms().values() if any(e.form is f for e in self.entries)],
+        )
         guide = help_pages()
         for item in guide:
             self.page("help.html", out / "help" / item.file, 1, help_page=item, guide=guide)
-        for year in self.years:
-            self.page("year.html", out / str(year) / "index.html", 1, year=year, groups=self.groups(year), bundle=_bundle(year))
+        for index, year in enumerate(self.years):
+            rows = self.rows_of(year)
+            weak = sorted(
+                (s for r in rows for s in ([r.score] if r.score else []) + r.project_scores if s.weak),
+                key=lambda s: (s.total if s.total is not None else Decimal(-1), s.entry.folder),
+            )
+            evaluations = listings.pages_of(listings.evaluations_of_year(year, rows))
+            names = ["index.html"] + [f"{n}.html" for n in range(2, len(evaluations) + 1)]
+            has_evaluations = bool(evaluations[0].rows)
+            self.page(
+                "year.html", out / str(year) / "index.html", 1, year=year, totals=totals[index], weak=weak,
+                departments_listing=listings.departments_of_year(year, rows), evaluations_pages=has_evaluations,
+                other_listings=listings.other_forms_of_year(year, rows),
+                files=self.year_files(year), previous_year=self.years[index + 1] if index + 1 < len(self.years) else None,
+                next_year=self.years[index - 1] if index else None,
+            )
+            if has_evaluations:
+                for number, (name, listing) in enumerate(zip(names, evaluations), start=1):
+                    self.page("evaluations.html", out / str(year) / "evaluations" / name, 2, year=year, listing=listing,
+                              pages=names, number=number)
+        for department, years in departments:
+            self.page(
+                "department.html", out / department.id / "index.html", 1, department=department,
+                department_years=sorted(years.items()), figures=listings.across_years(years),
+                projects=listings.projects_across_years(years),
+            )
+
+    def year_files(self, year: int) -> dict:
+        """The year's own downloads, relative to its page."""
+        from generator.site.data import year_csv_name
+
+        has_sheet = any(e.form.sheet is not None for e in self.entries if e.year == year)
+        return {"csv": year_csv_name(year), "xlsx": f"jixiao-{year}.xlsx" if has_sheet else None, "zip": _bundle(year)}
 
     def write_document(self, entry: Entry, out: Path) -> None:
         """A document's page: its form in the official layout, with what the site adds around it."""
-        previous = _previous(entry, self.lineage[(entry.form.kind, PurePosixPath(entry.folder).parts[1:])])
+        same = self.years_of[id(entry)]
+        previous, following = _previous(entry, same), _next(entry, same)
+        # A target form of a later year shows how the same target scored at the end of the last one.
+        previous_score = None
+        if previous is not None and not entry.form.target_location:
+            previous_score = next(
+                (self.scores[e.folder] for e in previous.related
+                 if e.form.target_location and e.form.target_location(e.d) == previous.folder and e.folder in self.scores), None,
+            )
+        row = self.rows[(entry.year, entry.department.id)]
+        projects_listing = listings.projects_of_department(row) if entry.is_department_form and row.projects else None
+        shown = {id(e) for p in row.projects for e in (p.target, p.score and p.score.entry) if e is not None}
+        related = [e for e in entry.related if id(e) not in shown] if projects_listing else entry.related
         form_page = entry.form.template("page.html") if entry.form.has_template("page.html") else None
         evaluation = next(
             (e for e in entry.related if e.form.target_location and e.form.target_location(e.d) == entry.folder), None
@@ -253,6 +330,12 @@ class SiteWriter:
             entry.depth,
             entry=entry,
             previous_entry=previous,
+            next_entry=following,
+            previous_score=previous_score,
+            projects_listing=projects_listing,
+            related=related,
+            search_order=_search_order(entry, self.index[id(entry)]),
+            year_order=entry.year * 1_000_000 + self.index[id(entry)],
             department_entry=department_entry,
             form_page=form_page,
             owner_label=field_label(entry.form.model, ("department",)) or "部门",
@@ -292,6 +375,39 @@ class SiteWriter:
             _write(folder / name, data)
         return files
 
+    def write_data(self, out: Path) -> None:
+        """Each year's CSV and workbook, the data package describing them, and the 数据下载 page."""
+        from generator.site.data import FIELDS, PACKAGE, datapackage, size_text, year_csv, year_csv_name
+
+        workbooks = {}
+        for year in self.years:
+            _write(out / str(year) / year_csv_name(year), year_csv(self, year))
+            name = self.year_files(year)["xlsx"]
+            if name is None:
+                continue
+            made = self.year_workbooks.get(year)
+            if made is not None and made.is_file():  # built by the workbook stage: the same bytes
+                shutil.copyfile(made, out / str(year) / name)
+            else:
+                in_year = sorted(
+                    (e for e in self.entries if e.year == year and e.form.sheet is not None),
+                    key=lambda e: (e.department.name, e.department.id, e.folder),
+                )
+                stamp = max(source_date(e.loaded) for e in in_year)
+                _write(out / str(year) / name, workbook_bytes([e.loaded for e in in_year], stamp))
+            workbooks[year] = f"{year}/{name}"
+        paths = [f"{y}/{year_csv_name(y)}" for y in self.years] + list(workbooks.values()) + [f"{y}/{_bundle(y)}" for y in self.years]
+        sizes = {path: (out / path).stat().st_size for path in paths}
+        _write(out / PACKAGE, datapackage(self.years, workbooks, sizes))
+        sizes[PACKAGE] = (out / PACKAGE).stat().st_size
+        files = [
+            (year, [(kind, path, size_text(sizes[path])) for kind, path in (
+                ("CSV", f"{year}/{year_csv_name(year)}"), ("XLSX", workbooks.get(year)), ("ZIP", f"{year}/{_bundle(year)}"),
+            ) if path]) for year in self.years
+        ]
+        self.page("data.html", out / "data.html", 0, files=files, package=(PACKAGE, size_text(sizes[PACKAGE])),
+                  fields=FIELDS)
+
     def bundle(self, year: int, data: list[list[tuple[str, bytes]]]) -> bytes:
         """The year's ZIP of its documents' data files (`data`: each one's, in the order of self.entries)."""
         in_year = [e for e in self.entries if e.year == year]
@@ -322,6 +438,7 @@ class SiteWriter:
                 by_year[entry.year].append(files)
             for year, content in zip(self.years, start(_bundle_bytes, list(by_year.items()))()):
                 _write(out / str(year) / _bundle(year), content)
+            self.write_data(out)
             if started:
                 started.result()
 
@@ -402,6 +519,9 @@ def index_search(site: Path) -> None:
     )
     if done.returncode != 0:
         raise RuntimeError(f"Pagefind 建索引失败：{done.stderr.decode('utf-8', 'replace').strip()}")
+    from generator.site.search_index import canonicalise
+
+    canonicalise(site / "pagefind")
 
 
 def published(documents: list, folder: Path) -> tuple[dict[str, Path], dict[str, Path], list[Problem]]:
@@ -422,7 +542,7 @@ def published(documents: list, folder: Path) -> tuple[dict[str, Path], dict[str,
 
 def build_site(
     documents: list, out: Path, pdfs: dict[str, Path], workbooks: dict[str, Path] | None = None, search: bool = True,
-    jobs: int = 1, withheld: dict[int, int] | None = None,
+    jobs: int = 1, withheld: dict[int, int] | None = None, year_workbooks: dict[int, Path] | None = None,
 ) -> list[Problem]:
     """Every page into a temporary folder, swapped in for the old site only when complete.
     `withheld`: per year, how many documents --skip-invalid left out (the home page says so)."""
@@ -438,7 +558,7 @@ def build_site(
             shutil.rmtree(leftover)
     staging.mkdir()
     try:
-        writer = SiteWriter(entries, pdfs, workbooks)
+        writer = SiteWriter(entries, pdfs, workbooks, year_workbooks)
         writer.env.globals["withheld"] = dict(withheld or {})
         writer.write(staging, jobs, beside=index_search if search else None)
         os.chmod(staging, 0o755)

@@ -54,7 +54,7 @@ def scorecard(doc) -> Scorecard:
     losses.sort(key=lambda loss: -loss.lost)  # stable: equal losses stay in the form's order
     return Scorecard(
         result.total, result.grade, result.rate, doc.funds.total.budget, doc.funds.total.executed, tuple(losses),
-        ("total",) if doc.total is not None else ("funds", "total"),
+        ("total",) if doc.total is not None else ("funds", "total"), doc.total, doc.grade,
     )
 
 
