@@ -92,7 +92,7 @@ def test_xlsx_jobs_write_the_same_bytes_as_one_process(tmp_path):
         out = tmp_path / f"jobs{jobs}"
         result = jixiao("build", "xlsx", "--jobs", jobs, "--out", str(out), str(tmp_path / "declarations"))
         assert result.returncode == 0, result.stderr
-        assert result.stdout.strip().splitlines()[-1].startswith(f"Excel：生成 {len(DECLARATIONS) + 2} 个")  # and a workbook a year
+        assert result.stdout.strip().splitlines()[-1].startswith(f"Excel：{len(DECLARATIONS)} 份申报，写出工作簿 {len(DECLARATIONS) + 2} 本")  # and a workbook a year
         made[jobs] = {n: (out / n).read_bytes() for n in files_under(out) if n.endswith(".xlsx")}
     assert len(made["1"]) == len(DECLARATIONS) + 2 and made["1"] == made["2"]
 

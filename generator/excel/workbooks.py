@@ -83,7 +83,7 @@ def build_workbooks(documents: list, out: Path, force: bool = False, shard=None,
     except (OSError, ValueError):
         manifest = {}
     try:
-        _write_workbooks(documents, out, force, shard, result, common, manifest)
+        _write_workbooks(documents, out, force, shard, result, common, manifest, jobs, progress)
     except BaseException:
         record_finished(manifest_path, manifest)  # a disk that filled half-way: the rest is redone next time
         raise
@@ -91,7 +91,9 @@ def build_workbooks(documents: list, out: Path, force: bool = False, shard=None,
     return result
 
 
-def _write_workbooks(documents: list, out: Path, force: bool, shard, result: Outputs, common: str, manifest: dict) -> None:
+def _write_workbooks(
+    documents: list, out: Path, force: bool, shard, result: Outputs, common: str, manifest: dict, jobs: int, progress,
+) -> None:
     by_year: dict[int, list[tuple[object, str, object]]] = {}
     todo: list = []
     for item in documents:
@@ -108,10 +110,11 @@ def _write_workbooks(documents: list, out: Path, force: bool, shard, result: Out
         if not force and target.is_file() and manifest.get(key) == fingerprint:
             result.skipped.append(target)
             continue
-        todo.append((item, target, date))
+        todo.append((item, target, date, key, fingerprint))
+    _write_all([(item, target, date) for item, target, date, _key, _fingerprint in todo], jobs, progress)
+    for _item, target, _date, key, fingerprint in todo:  # recorded once written: a failed run redoes them
         manifest[key] = fingerprint
         result.written.append(target)
-    _write_all(todo, jobs, progress)
     for year, members in sorted(by_year.items()):
         members.sort(key=lambda m: (m[0].department.name, m[0].department.id, m[0].location))
         if not in_shard(f"{year}/jixiao-{year}", shard):
