@@ -21,7 +21,11 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -482,3 +486,48 @@ def seed_cells() -> list[str]:
             continue
         cells += [normalise(cell) for cell in line.split("\t") if normalise(cell)]
     return cells
+
+
+# ---- a folder served to Chromium -------------------------------------------------------------------
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A page that navigates on while a file is still being sent closes the connection: no failure.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+@contextmanager
+def static_server(root: Path) -> Iterator[str]:
+    """`root` served on 127.0.0.1 for the browser tests: yields its origin, ending in /."""
+    httpd = _QuietServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
+
+
+@contextmanager
+def chromium():
+    """Debian's headless Chromium, driven by Playwright (its own browser download does not work here)."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Chromium is missing: tools/system-deps.sh test installs it"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -5,24 +5,15 @@ Screenshots go to /tmp/jixiao-screenshots."""
 
 from __future__ import annotations
 
-import functools
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from site_fixtures import CHROMIUM, CHROMIUM_ARGS, ROOT, jixiao
+from site_fixtures import ROOT, chromium, jixiao, static_server
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = Path("/tmp/jixiao-screenshots")
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -30,22 +21,14 @@ def desk(bureau_corpus_planted, tmp_path_factory):
     out = tmp_path_factory.mktemp("desk-browser") / "review"
     result = jixiao("review", "--out", str(out), cwd=bureau_corpus_planted.root)
     assert result.returncode == 0, result.stderr
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield bureau_corpus_planted, f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=10)
+    with static_server(out) as origin:
+        yield bureau_corpus_planted, origin
 
 
 @pytest.fixture(scope="module")
 def browser():
-    assert Path(CHROMIUM).exists(), "Chromium is missing: tools/system-deps.sh test installs it"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

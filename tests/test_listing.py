@@ -5,22 +5,17 @@ the URL), a link reproducing the view, every row without JavaScript, axe, and ca
 
 from __future__ import annotations
 
-import functools
 import shutil
-import threading
 from decimal import Decimal
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
-from playwright.sync_api import sync_playwright
 
 from generator.site.listing import Column, Facet, Row, cell, number_cell, options_from, text_key
 from generator.site.listing import number_key as number_key_of
 from generator.render.templates import TEMPLATES, environment
-from site_fixtures import CHROMIUM, CHROMIUM_ARGS, ROOT
+from site_fixtures import ROOT, chromium, static_server
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 HOSTILE = '<img src=x onerror="alert(1)">项目<script>alert(2)</script>'
@@ -45,11 +40,6 @@ PAGE = """<!DOCTYPE html>
 </body>
 </html>
 """
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -94,22 +84,14 @@ def site(tmp_path_factory, entries):
         shutil.copy(TEMPLATES / "static" / name, root / "static" / name)
     html = environment().from_string(PAGE).render(columns=columns, rows=rows, facets=facets)
     (root / "index.html").write_text(html, encoding="utf-8")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{httpd.server_address[1]}/index.html", "html": html}
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=10)
+    with static_server(root) as origin:
+        yield {"url": f"{origin}index.html", "html": html}
 
 
 @pytest.fixture(scope="module")
 def browser():
-    assert Path(CHROMIUM).exists(), "Chromium is missing: tools/system-deps.sh test installs it"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

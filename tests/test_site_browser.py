@@ -6,29 +6,20 @@ request leaves the machine, hostile text runs no script. Screenshots go to /tmp/
 
 from __future__ import annotations
 
-import functools
 import struct
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from site_fixtures import (
-    CHROMIUM, CHROMIUM_ARGS, EXAMPLE_PROJECTS, ROOT, SEED_ID, hostile_source, search_sources, shared_build, shared_root,
+    EXAMPLE_PROJECTS, ROOT, SEED_ID, chromium, hostile_source, search_sources, shared_build, shared_root, static_server,
     test_sources,
 )
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = Path("/tmp/jixiao-screenshots")
 QUERY = "惠农补贴发放及时率"
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -44,23 +35,15 @@ def sites(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(sites):
     root, main, hostile, searching = sites
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    origin = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield {"origin": origin, "main": f"{origin}/{main}", "hostile": f"{origin}/{hostile}", "search": f"{origin}/{searching}"}
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=10)
+    with static_server(root) as served:
+        origin = served.rstrip("/")
+        yield {"origin": origin, "main": f"{origin}/{main}", "hostile": f"{origin}/{hostile}", "search": f"{origin}/{searching}"}
 
 
 @pytest.fixture(scope="module")
 def browser():
-    assert Path(CHROMIUM).exists(), "Chromium is missing: tools/system-deps.sh test installs it"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 class Visit:
@@ -452,7 +435,7 @@ def test_hostile_text_runs_nothing_in_the_browser(visit, server):
     source = hostile_source()
     for path in ["index.html", "2024/index.html", f"{source.folder}/index.html"]:
         page = v.goto(server["hostile"] + path)
-        counts = page.evaluate("""() => ({
+        counts = page.evaluate(r"""() => ({
             scripts: [...document.scripts].filter(s => !/\/static\/(search|listing)\.js$/.test(s.src)).length,
             injected: document.querySelectorAll('img, iframe, object, embed, main style, [onload], [onerror], [onclick]').length,
         })""")

@@ -11,19 +11,15 @@ out from each page's indexed text (its data-pagefind-body less what data-pagefin
 from __future__ import annotations
 
 import fcntl
-import functools
 import os
 import re
 import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from site_fixtures import CHROMIUM, CHROMIUM_ARGS, html_pages, jixiao, parse_html, shared_root
+from site_fixtures import chromium, html_pages, jixiao, parse_html, shared_root, static_server
 
 KB = 1024
 PHRASE = "就业服务站"  # the corpus holds it in project names, and 就业 and 服务站 apart on other pages
@@ -124,28 +120,16 @@ def test_long_listings_are_paged_as_static_pages_reachable_without_script(bureau
 # ---- in Chromium ----------------------------------------------------------------------------------
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def origin(bureau_site):
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(bureau_site)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=10)
+    with static_server(bureau_site) as origin:
+        yield origin
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _pages(site: Path, departments: list[dict]) -> list[str]:
