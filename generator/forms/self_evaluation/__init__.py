@@ -5,6 +5,7 @@ its own head fields and where its files lie; `evaluation_model` and `evaluation_
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Literal, Optional
 
@@ -65,13 +66,7 @@ def evaluation_form(
     """A self-evaluation plug-in: scored, checked against the target form of kind `evaluates` that
     lies at `target_path` (a path pattern, filled with the document's year, department and id), no
     worksheet of its own."""
-    def form_id(doc):
-        value = doc
-        for part in id_path:
-            value = getattr(value, part)
-        return value
-
-    return Form(
+    form = Form(
         kind=kind,
         model=model,
         folder=folder,
@@ -88,7 +83,6 @@ def evaluation_form(
         page=views.page,
         columns=views.COLUMNS,
         evaluates=evaluates,
-        target_location=lambda d: target_path.format(year=d.year, department=d.department.id, id=form_id(d)),
         leans_on=target_path,
         leaning_codes=frozenset({"J720", "J721", "J722", "J723"}),
         called="自评表",
@@ -96,6 +90,7 @@ def evaluation_form(
         summary=lambda d: summary_lines(d, f"{name(d)} {d.year}年度{d.title}"),
         breakdown=lambda d: breakdown_lines(d, f"{name(d)} {d.year}年度{d.title}"),
         scorecard=scorecard,
-        grades=tuple(name for _bound, name in Settings().grades),
+        grades=tuple(grade for _bound, grade in Settings().grades),
         target_summary=views.target_summary,
     )
+    return replace(form, target_location=lambda d: form.leaning_location(d.year, d.department.id, form.identifier(d)))
