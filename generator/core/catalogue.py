@@ -1,8 +1,11 @@
 """Every problem code: its severity, a title for the README's table, and its message template.
 
 The shared codes are listed here; a form adds its own (Form.codes) when it is registered. A check
-reports by code and values (`loaded.report("J201", path, …)`), so wording lives in one place and
-the README's table of codes is generated from this catalogue (`jixiao codes`).
+reports by code and values (`loaded.report("J201", path, …)`), and the README's table of codes is
+generated from this catalogue (`jixiao codes`). Below the codes, the tables of wording that stages
+compose messages from: typing mistakes, operating-system errors, unreadable and oversized workbooks,
+what a sheet reader says at a cell. Where a code's template is `{detail}`, the detail is still
+composed where the problem is found: the YAML syntax messages of input/parse.py and input/load.py.
 """
 
 from __future__ import annotations
