@@ -11,7 +11,6 @@ from urllib.parse import quote
 
 from generator import __version__
 from generator.core.catalogue import CODES
-from generator.core.registry import all_codes
 from generator.core.problems import Problem
 
 FORMATS = ("text", "github", "json", "sarif")
@@ -108,6 +107,8 @@ def _uri(file: str) -> str:
 
 
 def sarif_log(problems: list[Problem], files: int) -> dict:
+    from generator.core.registry import all_codes  # the forms (pydantic) only when SARIF is asked for
+
     codes = sorted(all_codes())
     index = {code: n for n, code in enumerate(codes)}
     rules = [
