@@ -61,7 +61,7 @@ class Link:
 
 
 @dataclass
-class Scorecard:
+class DeskScore:
     """A self-evaluation's scores as the rules give them."""
 
     file: str
@@ -87,7 +87,7 @@ class DepartmentRow:
     spending: Decimal | None = None  # 部门整体申报的支出合计
     project_funds: Decimal = Decimal(0)  # 各项目年度资金之和
     project_links: list[tuple[str, str, str]] = field(default_factory=list)  # (项目名称, 链接, 文件)
-    score: Scorecard | None = None  # 部门整体支出绩效自评
+    score: DeskScore | None = None  # 部门整体支出绩效自评
     project_grades: dict[str, int] = field(default_factory=dict)  # 等级 → 项目自评表数
 
     @property
@@ -134,7 +134,7 @@ class Triage:
     errors: list[DepartmentErrors]
     missing: list[tuple[str, list[DepartmentRow]]]  # by form
     cross: list[CrossForm]
-    poor: list[tuple[DepartmentRow, Scorecard]]
+    poor: list[tuple[DepartmentRow, DeskScore]]
     warnings: list[tuple[str, str, list[tuple[DepartmentRow, Problem]]]]  # by code
     clear: int  # departments with nothing to do
 
@@ -183,15 +183,15 @@ CROSS_CODES = ("J410", "J412", "J723")
 LOST_SHOWN = 3  # the indicators that lost most points, per poor self-evaluation
 
 
-def scorecard(item, name: str) -> Scorecard:
-    """A scored document on the desk: what its form's rules make of it, with the lines to link to."""
-    card = item.form.scorecard(item.declaration)
-    return Scorecard(
+def desk_score(item, name: str, card) -> DeskScore:
+    """A scored document on the desk: what its form's rules make of it (`card`, its core.form.Scorecard),
+    with the lines to link to."""
+    return DeskScore(
         item.display, name, item.form.title, format_score(card.total), card.grade, format_rate(card.execution_rate),
         [(loss.name, format_score(loss.score), format_score(loss.points), format_score(loss.lost), item.where(loss.path)[0])
          for loss in card.losses[:LOST_SHOWN]],
         item.where(card.total_path)[0],
-        Decimal(card.total) if card.total is not None else Decimal(0),
+        card.total if card.total is not None else Decimal(0),
     )
 
 
@@ -252,7 +252,8 @@ def review(documents: list, problems: list[Problem], roster: Roster | None, year
             if f.dept_id not in departments:
                 departments[f.dept_id] = DepartmentRow(f.dept_id, f.dept_name, "（不在名册中）" if roster else "", [])
                 owed[f.dept_id] = []
-        scorecards: list[tuple[DepartmentRow, Scorecard]] = []
+        scorecards: list[tuple[DepartmentRow, DeskScore]] = []
+        computed: dict = {}  # each scored document's core.form.Scorecard, by file: the rules run once
         for dept_id, row in departments.items():
             mine = [f for f in in_year if f.dept_id == dept_id]
             kinds = list(dict.fromkeys([*owed[dept_id], *(f.kind for f in mine)]))
@@ -283,7 +284,8 @@ def review(documents: list, problems: list[Problem], roster: Roster | None, year
                         (name, f"../site/{f.location}/index.html" if public else source_href(f.item.display), f.item.display)
                     )
                 elif f.valid and f.form.scored:
-                    card = scorecard(f.item, f.item.form.name(f.item.declaration))
+                    computed[f.item.display] = f.form.scorecard(f.item.declaration)
+                    card = desk_score(f.item, f.item.form.name(f.item.declaration), computed[f.item.display])
                     if not card.grade:
                         continue
                     scorecards.append((row, card))
@@ -322,7 +324,7 @@ def review(documents: list, problems: list[Problem], roster: Roster | None, year
         by_aspect["全面性"] += sum(len(row.missing) for row in rows)  # a missing form is the plainest gap
         review_year = YearReview(year, rows, totals, by_code, by_aspect)
         review_year.triage = _triage(rows, in_year, notes, scorecards)
-        review_year.grades = _grades(in_year, scorecards)
+        review_year.grades = _grades(in_year, scorecards, computed)
         review_year.withheld = [w for w in withheld or [] if w.year == year]
         result.append(review_year)
     return result
@@ -387,21 +389,22 @@ def _figures(problem: Problem, by_display: dict, in_year: list[Placed]) -> list[
     ]
 
 
-def _grades(in_year: list[Placed], scorecards) -> list[tuple[str, dict[str, int], str]]:
-    """Per self-evaluation form: how many got each grade, and the execution rate of all of them together."""
+def _grades(in_year: list[Placed], scorecards, computed: dict) -> list[tuple[str, dict[str, int], str]]:
+    """Per self-evaluation form: how many got each grade, and the execution rate of all of them together
+    (`computed`: each scored document's core.form.Scorecard, by file)."""
     found = []
     for kind, form in registry.forms().items():
         if not form.scored:
             continue
         cards = [card for _row, card in scorecards if card.title == form.title]
-        computed = [form.scorecard(f.item.declaration) for f in in_year if f.kind == kind and f.valid]
-        if not computed:
+        mine = [computed[f.item.display] for f in in_year if f.kind == kind and f.item.display in computed]
+        if not mine:
             continue
         counts = {name: 0 for name in form.grades}
         for card in cards:
             counts[card.grade] = counts.get(card.grade, 0) + 1
-        budget = sum((card.budget for card in computed), Decimal(0))
-        executed = sum((card.executed for card in computed), Decimal(0))
+        budget = sum((card.budget for card in mine), Decimal(0))
+        executed = sum((card.executed for card in mine), Decimal(0))
         found.append((form.title, counts, format_rate(executed / budget) if budget else "—"))
     return found
 
@@ -419,7 +422,7 @@ def _finding(p: Problem) -> dict:
             "field": p.field, "message": p.message}
 
 
-def _card(card: Scorecard | None) -> dict | None:
+def _card(card: DeskScore | None) -> dict | None:
     if card is None:
         return None
     return {"file": card.file, "name": card.name, "form": card.title, "total": card.total, "grade": card.grade,
