@@ -87,3 +87,12 @@ def small_corpus(tmp_path_factory):
 def small_corpus_planted(tmp_path_factory):
     """6 departments × 2024/2025 with the planted problems: for fast tests."""
     return _bureau_corpus(tmp_path_factory, "bureau-6-planted", 6, plant=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium for the browser tests, started once per test process."""
+    from site_fixtures import chromium
+
+    with chromium() as browser:
+        yield browser

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from site_fixtures import ROOT, chromium, jixiao, static_server
+from site_fixtures import ROOT, jixiao, static_server
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = Path("/tmp/jixiao-screenshots")
@@ -23,12 +23,6 @@ def desk(bureau_corpus_planted, tmp_path_factory):
     assert result.returncode == 0, result.stderr
     with static_server(out) as origin:
         yield bureau_corpus_planted, origin
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import yaml
 from generator.site.listing import Column, Facet, Row, cell, number_cell, options_from, text_key
 from generator.site.listing import number_key as number_key_of
 from generator.render.templates import TEMPLATES, environment
-from site_fixtures import ROOT, chromium, static_server
+from site_fixtures import ROOT, static_server
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 HOSTILE = '<img src=x onerror="alert(1)">项目<script>alert(2)</script>'
@@ -86,12 +86,6 @@ def site(tmp_path_factory, entries):
     (root / "index.html").write_text(html, encoding="utf-8")
     with static_server(root) as origin:
         yield {"url": f"{origin}index.html", "html": html}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

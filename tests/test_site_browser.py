@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from site_fixtures import (
-    EXAMPLE_PROJECTS, ROOT, SEED_ID, chromium, hostile_source, search_sources, shared_build, shared_root, static_server,
+    EXAMPLE_PROJECTS, ROOT, SEED_ID, hostile_source, search_sources, shared_build, shared_root, static_server,
     test_sources,
 )
 
@@ -38,12 +38,6 @@ def server(sites):
     with static_server(root) as served:
         origin = served.rstrip("/")
         yield {"origin": origin, "main": f"{origin}/{main}", "hostile": f"{origin}/{hostile}", "search": f"{origin}/{searching}"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 class Visit:

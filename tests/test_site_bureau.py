@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from site_fixtures import chromium, html_pages, jixiao, parse_html, shared_root, static_server
+from site_fixtures import html_pages, jixiao, parse_html, shared_root, static_server
 
 KB = 1024
 PHRASE = "就业服务站"  # the corpus holds it in project names, and 就业 and 服务站 apart on other pages
@@ -124,12 +124,6 @@ def test_long_listings_are_paged_as_static_pages_reachable_without_script(bureau
 def origin(bureau_site):
     with static_server(bureau_site) as origin:
         yield origin
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def _pages(site: Path, departments: list[dict]) -> list[str]:
