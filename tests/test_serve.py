@@ -15,9 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from site_fixtures import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
 JIXIAO = Path(sys.executable).parent / "jixiao"
@@ -105,65 +103,63 @@ NEW_TASK = "经济追赶超越“预览改名”"
 BANNER = "#jixiao-preview-problems"
 
 
-def test_the_open_page_reloads_shows_a_broken_build_and_recovers_in_chromium(served):
+def test_the_open_page_reloads_shows_a_broken_build_and_recovers_in_chromium(served, browser):
     """Edit → the open page reloads with the change; a YAML error → a banner lists the problem (as
     text) over the last good page; fixed → the page reloads and the banner is gone. All under the
     page's own Content-Security-Policy, with no violation reported."""
     base, declaration, process = served
     good = declaration.read_text(encoding="utf-8")
     assert OLD_TASK in good
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context()  # CSP enforced
-            page = context.new_page()
-            console, errors = [], []
-            page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.add_init_script(
-                "window.__violations = [];"
-                "document.addEventListener('securitypolicyviolation',"
-                " e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
-            )
-            loads = []
-            page.on("load", lambda p: loads.append(p.url))
-            page.goto(f"{base}/2024/nansha-dongchong/index.html", wait_until="load")
-            assert page.locator("table.form-tasks, article.form").first.is_visible()
-            assert page.locator("article.form", has_text=OLD_TASK).count() == 1
-            # the script is running: it has fetched the status at least once
-            wait_for(lambda: page.evaluate("performance.getEntriesByType('resource').some(e => e.name.endsWith('/__jixiao_status'))"), 10)
+    context = browser.new_context()  # CSP enforced
+    try:
+        page = context.new_page()
+        console, errors = [], []
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.add_init_script(
+            "window.__violations = [];"
+            "document.addEventListener('securitypolicyviolation',"
+            " e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
+        )
+        loads = []
+        page.on("load", lambda p: loads.append(p.url))
+        page.goto(f"{base}/2024/nansha-dongchong/index.html", wait_until="load")
+        assert page.locator("table.form-tasks, article.form").first.is_visible()
+        assert page.locator("article.form", has_text=OLD_TASK).count() == 1
+        # the script is running: it has fetched the status at least once
+        wait_for(lambda: page.evaluate("performance.getEntriesByType('resource').some(e => e.name.endsWith('/__jixiao_status'))"), 10)
 
-            # 1. an edit: the page reloads by itself and shows it
-            declaration.write_text(good.replace(OLD_TASK, NEW_TASK), encoding="utf-8")
-            page.wait_for_selector(f"article.form >> text={NEW_TASK}", timeout=90_000)
-            assert len(loads) >= 2
-            assert page.locator(BANNER).count() == 0
+        # 1. an edit: the page reloads by itself and shows it
+        declaration.write_text(good.replace(OLD_TASK, NEW_TASK), encoding="utf-8")
+        page.wait_for_selector(f"article.form >> text={NEW_TASK}", timeout=90_000)
+        assert len(loads) >= 2
+        assert page.locator(BANNER).count() == 0
 
-            # 2. a YAML error with markup in it: a banner lists the problem as text, the page stays
-            broken = good.replace(OLD_TASK, NEW_TASK).replace("year: 2024", "year: 2024\n\tbad: <img src=x onerror=alert(1)>", 1)
-            declaration.write_text(broken, encoding="utf-8")
-            banner = page.wait_for_selector(BANNER, timeout=90_000)
-            text = banner.text_content()
-            assert "J001" in text and declaration.name in text, text
-            assert banner.get_attribute("role") == "alert"
-            assert page.locator(f"{BANNER} img, {BANNER} script").count() == 0
-            assert page.locator("article.form", has_text=NEW_TASK).count() == 1  # the last good site
-            assert status(base)["build"] == 1
-            # the banner is on screen, not hidden away
-            box = banner.bounding_box()
-            assert box and box["height"] > 20 and box["y"] < 100
+        # 2. a YAML error with markup in it: a banner lists the problem as text, the page stays
+        broken = good.replace(OLD_TASK, NEW_TASK).replace("year: 2024", "year: 2024\n\tbad: <img src=x onerror=alert(1)>", 1)
+        declaration.write_text(broken, encoding="utf-8")
+        banner = page.wait_for_selector(BANNER, timeout=90_000)
+        text = banner.text_content()
+        assert "J001" in text and declaration.name in text, text
+        assert banner.get_attribute("role") == "alert"
+        assert page.locator(f"{BANNER} img, {BANNER} script").count() == 0
+        assert page.locator("article.form", has_text=NEW_TASK).count() == 1  # the last good site
+        assert status(base)["build"] == 1
+        # the banner is on screen, not hidden away
+        box = banner.bounding_box()
+        assert box and box["height"] > 20 and box["y"] < 100
 
-            # 3. fixed: the page reloads and the banner goes
-            loads_before = len(loads)
-            declaration.write_text(good, encoding="utf-8")
-            page.wait_for_selector(BANNER, state="detached", timeout=90_000)
-            page.wait_for_selector(f"article.form >> text={OLD_TASK}", timeout=90_000)
-            assert len(loads) > loads_before
-            assert status(base) == {"build": 2, "problems": []}
+        # 3. fixed: the page reloads and the banner goes
+        loads_before = len(loads)
+        declaration.write_text(good, encoding="utf-8")
+        page.wait_for_selector(BANNER, state="detached", timeout=90_000)
+        page.wait_for_selector(f"article.form >> text={OLD_TASK}", timeout=90_000)
+        assert len(loads) > loads_before
+        assert status(base) == {"build": 2, "problems": []}
 
-            assert page.evaluate("window.__violations") == []
-            assert not [line for line in console if line.startswith("error")], console
-            assert errors == []
-            assert process.poll() is None
-        finally:
-            browser.close()
+        assert page.evaluate("window.__violations") == []
+        assert not [line for line in console if line.startswith("error")], console
+        assert errors == []
+        assert process.poll() is None
+    finally:
+        context.close()
