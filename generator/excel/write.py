@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from copy import copy
 import math
 import os
 import re
@@ -17,10 +18,12 @@ import zipfile
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 MONEY_FORMAT = "#,##0.00"
@@ -121,19 +124,10 @@ class SheetWriter:
         cell.value = value
         if isinstance(value, str):
             cell.data_type = "s"  # text stays text: "=HYPERLINK(…)" is never written as a formula
-        font = Font(name=HEADING_FONT if style.heading else BODY_FONT, size=style.size, bold=style.bold)
-        alignment = Alignment(horizontal=style.horizontal, vertical=style.vertical, wrap_text=True, indent=style.indent)
-        for r in range(row, to_row + 1):
-            for c in range(col, to_col + 1):
-                target = self.ws.cell(row=r, column=c)
-                if style.border:
-                    target.border = BORDER
-                if r == row and c == col:
-                    target.font = font
-                    target.alignment = alignment
-                    target.number_format = style.number_format
+        first, other = self._style_arrays(style)
+        cell._style = copy(first)
         if to_col > col or to_row > row:
-            self.ws.merge_cells(start_row=row, start_column=col, end_row=to_row, end_column=to_col)
+            self._merge(row, col, to_row, to_col, other)
         width = sum(self.widths[c - 1] for c in range(col, to_col + 1))
         shown = value if isinstance(value, str) else ("" if value is None else f"{value:,.2f}" if style is MONEY else str(value))
         if to_row == row:
@@ -141,6 +135,39 @@ class SheetWriter:
         else:
             self._spans.append((row, to_row, shown, width, style.size))
         return cell
+
+    def _style_arrays(self, style: Style) -> tuple[StyleArray, StyleArray | None]:
+        """(the written cell's, the other merged cells') style indexes for `style`. Made once per
+        workbook: assigning openpyxl's font, border and alignment objects cell by cell hashes each
+        against every style the workbook holds, most of the time a year's workbook took."""
+        made = self.ws.parent.__dict__.setdefault("_jixiao_styles", {})
+        if style not in made:
+            probe = Cell(self.ws)
+            if style.border:
+                probe.border = BORDER
+            probe.font = Font(name=HEADING_FONT if style.heading else BODY_FONT, size=style.size, bold=style.bold)
+            probe.alignment = Alignment(horizontal=style.horizontal, vertical=style.vertical, wrap_text=True, indent=style.indent)
+            probe.number_format = style.number_format
+            edge = None
+            if style.border:
+                bordered = Cell(self.ws)
+                bordered.border = BORDER
+                edge = bordered._style
+            made[style] = (probe._style, edge)
+        return made[style]
+
+    def _merge(self, row: int, col: int, to_row: int, to_col: int, other: StyleArray | None) -> None:
+        """Merge the range, every cell but the first bordered all round when the style has borders
+        (openpyxl's merge_cells works out each edge's sides, a tenth of a second per form)."""
+        self.ws.merged_cells.add(MergedCellRange(self.ws, f"{get_column_letter(col)}{row}:{get_column_letter(to_col)}{to_row}"))
+        for r in range(row, to_row + 1):
+            for c in range(col, to_col + 1):
+                if r == row and c == col:
+                    continue
+                merged = MergedCell(self.ws, row=r, column=c)
+                if other is not None:
+                    merged._style = copy(other)
+                self.ws._cells[(r, c)] = merged
 
     def fit_rows(self) -> None:
         """Row heights that show every line of every cell (merged tall cells share their rows)."""
