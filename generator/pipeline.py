@@ -87,6 +87,7 @@ class PdfOutput:
     jobs: int = 1
     shard: Shard | None = None
     renderer: object = None  # pdf.PdfRenderer kept warm from one build to the next (serve)
+    warm: bool = False  # render in this process and keep the renderer (serve), never beside the site
 
 
 @dataclass
@@ -245,6 +246,8 @@ def run_build(
         if state is not None:
             state.forget()
         return result
+    if site is not None and pdf is not None and site.pdf_from is None and not pdf.warm:
+        return _publish(result, pdf, site)
     if pdf is not None:
         from generator.pdf.writer import build_pdfs
 
@@ -292,3 +295,100 @@ def run_build(
         ), key=_order
     )
     return result
+
+
+def _pdfs(documents: list, pdf: PdfOutput):
+    from generator.pdf.writer import build_pdfs
+
+    made = build_pdfs(documents, pdf.out, pdf.settings, force=pdf.force, progress=pdf.progress, jobs=pdf.jobs)
+    made.renderer = None  # stays in its process
+    return made
+
+
+def _workbooks(documents: list, site: SiteOutput):
+    from generator.excel.workbooks import build_workbooks
+
+    return build_workbooks(documents, site.cache, jobs=site.jobs, progress=site.progress)
+
+
+def _publish(result: Build, pdf: PdfOutput, site: SiteOutput) -> Build:
+    """The site with its PDFs and workbooks: those are made by two forked processes (one each) while
+    this one writes the pages and starts the search index, which need neither (a page names its PDF,
+    and the PDF's place is known beforehand); the site then waits for them before it copies them in,
+    and is dropped whole if they failed. After one changed file this halves the wait on two cores.
+    Workbooks made for a build whose PDFs fail are kept: the next build finds them unchanged."""
+    from generator.excel.workbooks import xlsx_path, year_xlsx_path
+    from generator.pdf.writer import pdf_path
+    from generator.site.build import build_site
+
+    documents = result.documents
+    pdfs = {item.location: pdf_path(pdf.out, item) for item in documents}
+    workbooks = {item.location: xlsx_path(site.cache, item) for item in documents if item.form.sheet is not None}
+    year_workbooks = {item.year: year_xlsx_path(site.cache, item.year) for item in documents}
+    making = [beside(_pdfs, documents, pdf), beside(_workbooks, documents, site)]
+
+    def ready() -> bool:
+        result.pdf, result.xlsx = (process.result() for process in making)
+        result.problems = sorted(result.problems + result.pdf.problems + result.xlsx.problems, key=_order)
+        return not result.failed
+
+    try:
+        problems = build_site(
+            documents, site.out, pdfs, workbooks, search=site.search, jobs=site.jobs, year_workbooks=year_workbooks,
+            withheld=Counter(w.year for w in result.withheld), ready=ready,
+        )
+    finally:
+        for process in making:
+            process.stop()
+    result.problems = sorted(result.problems + problems, key=_order)
+    return result
+
+
+class beside:
+    """function(*args) run in a forked process (it inherits the loaded documents instead of having
+    them pickled to it); result() waits for its return value, or raises what it raised."""
+
+    def __init__(self, function, *args):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_run_beside, args=(send, function, args))
+        self._process.start()
+        send.close()
+        self._done = False
+
+    def result(self):
+        try:
+            kind, value = self._receive.recv()
+        except EOFError:
+            kind, value = "error", RuntimeError("生成 PDF 和 Excel 的进程意外退出")
+        finally:
+            self._done = True
+            self._process.join()
+        if kind == "error":
+            raise value
+        return value
+
+    def stop(self) -> None:
+        """Ended unwaited for (the site failed): stopped, not left writing."""
+        if not self._done:
+            self._process.terminate()
+            self._process.join()
+        self._receive.close()
+
+
+def _run_beside(send, function, args) -> None:
+    from generator.core.outdir import die_with_parent
+
+    die_with_parent()
+    try:
+        outcome = ("ok", function(*args))
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        outcome = ("error", exc)
+    try:
+        send.send(outcome)
+    except Exception:  # an exception that does not pickle: its words
+        send.send(("error", RuntimeError(str(outcome[1]))))
+    finally:
+        send.close()

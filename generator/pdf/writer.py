@@ -289,10 +289,6 @@ def build_pdfs(
     nothing is written on error."""
     result = PdfBuild()
     documents = [item for item in documents if in_shard(item.location, shard)]
-    for item in documents:
-        result.problems.extend(check_coverage(item, settings))
-    if result.problems:
-        return result
     common = inputs_fingerprint(settings)
     manifest_path = out / "pdf" / ".fingerprints.json"
     try:
@@ -311,6 +307,14 @@ def build_pdfs(
             result.skipped.append(target)
             continue
         todo.append((item, date, target, key, fingerprint))
+    # The fonts' coverage, for the documents to render: an unchanged PDF was made with these very
+    # fonts (they are in its fingerprint) from a text they covered.
+    for item, *_ in todo:
+        result.problems.extend(check_coverage(item, settings))
+    if result.problems:
+        return result
+    if not todo:  # nothing to render: WeasyPrint is not even imported
+        return result
     results, result.renderer = _rendered([(item, date) for item, date, *_ in todo], settings, jobs, renderer)
     shown = progress(todo) if progress else todo
     try:

@@ -28,6 +28,7 @@ from generator.core.oserrors import naming
 from generator.core.outdir import die_with_parent, retired_of, staging_of
 from generator.site import listings
 from generator.site.figures import department_years, year_totals
+from generator.site.reuse import Staging, key_of, save_state, site_fingerprint
 
 SITE_TITLE = "部门预算绩效目标公开"
 STATIC_FILES = ("form.css", "site.css", "listing.css", "search.js", "listing.js", "favicon.svg")
@@ -139,17 +140,6 @@ class Entry:
 
 
 
-def _write(target: Path, data: bytes) -> None:
-    """A new file in the staging folder. No temporary file and rename per file (write_atomically): no
-    one reads the folder before build_site swaps it in whole, and creating files is slow enough on
-    some disks to be a good part of a page's time."""
-    try:
-        with open(target, "wb") as stream:
-            stream.write(data)
-    except OSError as exc:
-        raise naming(exc, target)
-
-
 def _relative(depth: int) -> str:
     return "../" * depth
 
@@ -207,6 +197,7 @@ class SiteWriter:
         self.workbooks = workbooks or {}
         self.year_workbooks = year_workbooks or {}
         self.env = environment()
+        self.staging = Staging(Path("."))  # set by write()
         self.env.globals["as_shared"] = listings.as_shared
         self.years = sorted({e.year for e in self.entries}, reverse=True)
         # Indexed once, so that a page finds its relatives without a pass over every entry.
@@ -242,7 +233,7 @@ class SiteWriter:
             root=_relative(depth), site_title=SITE_TITLE, years=self.years, version=__version__, **context
         )
         target.parent.mkdir(parents=True, exist_ok=True)
-        _write(target, html.encode("utf-8"))
+        self.staging.write(target, html.encode("utf-8"))
 
     def rows_of(self, year: int) -> list:
         return sorted((r for (y, _), r in self.rows.items() if y == year), key=lambda r: (r.department.name, r.department.id))
@@ -302,8 +293,33 @@ class SiteWriter:
         has_sheet = any(e.form.sheet is not None for e in self.entries if e.year == year)
         return {"csv": year_csv_name(year), "xlsx": f"jixiao-{year}.xlsx" if has_sheet else None, "zip": _bundle(year)}
 
+    def keys(self, withheld: dict) -> None:
+        """Each document's page key and data key: what Staging.kept compares with the last build's. A
+        page shows its department's forms of its year, the same form in the years before and after
+        (by id or 项目编码, possibly another department's) and their departments' forms, and its place
+        in the site's order; its data files only its own file."""
+        fingerprint = site_fingerprint(self.years, sorted(withheld.items()))
+        own = {
+            id(e): key_of(e.folder, repr(e.department), source_date(e.loaded).isoformat(), repr(e.history), e.loaded.text)
+            for e in self.entries
+        }
+        by_department: dict[str, list[str]] = {}
+        for entry in self.entries:
+            by_department.setdefault(entry.department.id, []).append(own[id(entry)])
+        self.data_keys = {id(e): key_of(fingerprint, own[id(e)]) for e in self.entries}
+        self.page_keys = {}
+        for entry in self.entries:
+            departments = sorted({entry.department.id} | {e.department.id for e in self.years_of[id(entry)]})
+            shown = [key for ident in departments for key in [ident, *by_department[ident]]]
+            self.page_keys[id(entry)] = key_of(fingerprint, str(self.index[id(entry)]), *shown)
+        self.fingerprint = fingerprint
+
     def write_document(self, entry: Entry, out: Path) -> None:
         """A document's page: its form in the official layout, with what the site adds around it."""
+        target = out / entry.folder / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if self.staging.kept(target, self.page_keys[id(entry)]):
+            return
         same = self.years_of[id(entry)]
         previous, following = _previous(entry, same), _next(entry, same)
         # A target form of a later year shows how the same target scored at the end of the last one.
@@ -326,7 +342,7 @@ class SiteWriter:
         ) if not entry.is_department_form else None
         self.page(
             "document.html",
-            out / entry.folder / "index.html",
+            target,
             entry.depth,
             entry=entry,
             previous_entry=previous,
@@ -347,32 +363,38 @@ class SiteWriter:
     def copy_static(self, out: Path) -> None:
         (out / "static").mkdir(parents=True, exist_ok=True)
         for name in STATIC_FILES:
-            _write(out / "static" / name, (TEMPLATES / "static" / name).read_bytes())
+            self.staging.write(out / "static" / name, (TEMPLATES / "static" / name).read_bytes())
 
-    def data_files(self, entry: Entry) -> list[tuple[str, bytes]]:
-        """YAML, JSON and CSVs of one document: (file name, bytes), for its page and its year's ZIP."""
+    def data_files(self, entry: Entry) -> list[tuple[str, Callable[[], bytes]]]:
+        """YAML, JSON and CSVs of one document: (file name, what makes its bytes), for its page and its year's ZIP."""
         base = entry.base
         files = [
-            (f"{base}.yaml", entry.loaded.path.read_bytes()),
-            (f"{base}.json", declaration_json(entry.d).encode("utf-8")),
+            (f"{base}.yaml", entry.loaded.path.read_bytes),
+            (f"{base}.json", lambda: declaration_json(entry.d).encode("utf-8")),
         ]
-        files += [(f"{base}-{t.name}.csv", table_csv(t).encode("utf-8")) for t in entry.form.tables(entry.d)]
+        files += [(f"{base}-{t.name}.csv", lambda t=t: table_csv(t).encode("utf-8")) for t in entry.form.tables(entry.d)]
         return files
 
     def write_downloads(self, entry: Entry, out: Path) -> list[tuple[str, bytes]]:
         """A document's files beside its page; returns its data files, which its year's ZIP holds too."""
         folder = out / entry.folder
         folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(self.pdfs[entry.folder], folder / f"{entry.base}.pdf")
+        self.staging.copy(self.pdfs[entry.folder], folder / f"{entry.base}.pdf")
         if entry.form.sheet is not None:
             made = self.workbooks.get(entry.folder)
             if made is not None and made.is_file():  # built by the workbook stage: the same bytes
-                shutil.copyfile(made, folder / f"{entry.base}.xlsx")
+                self.staging.copy(made, folder / f"{entry.base}.xlsx")
             else:
-                _write(folder / f"{entry.base}.xlsx", workbook_bytes([entry.loaded], source_date(entry.loaded)))
-        files = self.data_files(entry)
-        for name, data in files:
-            _write(folder / name, data)
+                self.staging.write(folder / f"{entry.base}.xlsx", workbook_bytes([entry.loaded], source_date(entry.loaded)))
+        files = []
+        for name, make in self.data_files(entry):
+            kept = self.staging.kept(folder / name, self.data_keys[id(entry)])
+            if kept is not None:
+                files.append((name, kept.read_bytes()))
+            else:
+                data = make()
+                self.staging.write(folder / name, data)
+                files.append((name, data))
         return files
 
     def write_data(self, out: Path) -> None:
@@ -381,24 +403,24 @@ class SiteWriter:
 
         workbooks = {}
         for year in self.years:
-            _write(out / str(year) / year_csv_name(year), year_csv(self, year))
+            self.staging.write(out / str(year) / year_csv_name(year), year_csv(self, year))
             name = self.year_files(year)["xlsx"]
             if name is None:
                 continue
             made = self.year_workbooks.get(year)
             if made is not None and made.is_file():  # built by the workbook stage: the same bytes
-                shutil.copyfile(made, out / str(year) / name)
+                self.staging.copy(made, out / str(year) / name)
             else:
                 in_year = sorted(
                     (e for e in self.entries if e.year == year and e.form.sheet is not None),
                     key=lambda e: (e.department.name, e.department.id, e.folder),
                 )
                 stamp = max(source_date(e.loaded) for e in in_year)
-                _write(out / str(year) / name, workbook_bytes([e.loaded for e in in_year], stamp))
+                self.staging.write(out / str(year) / name, workbook_bytes([e.loaded for e in in_year], stamp))
             workbooks[year] = f"{year}/{name}"
         paths = [f"{y}/{year_csv_name(y)}" for y in self.years] + list(workbooks.values()) + [f"{y}/{_bundle(y)}" for y in self.years]
         sizes = {path: (out / path).stat().st_size for path in paths}
-        _write(out / PACKAGE, datapackage(self.years, workbooks, sizes))
+        self.staging.write(out / PACKAGE, datapackage(self.years, workbooks, sizes))
         sizes[PACKAGE] = (out / PACKAGE).stat().st_size
         files = [
             (year, [(kind, path, size_text(sizes[path])) for kind, path in (
@@ -419,28 +441,56 @@ class SiteWriter:
         stamp = max(stamp, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc))  # ZIP cannot go earlier
         return year_bundle(files, stamp.timetuple()[:6])
 
-    def write(self, out: Path, jobs: int = 1, beside: Callable[[Path], None] | None = None) -> None:
+    def write(
+        self, out: Path, jobs: int = 1, beside: Callable[[Path], None] | None = None, previous: Path | None = None,
+        ready: Callable[[], bool] | None = None,
+    ) -> bool:
         """The documents' pages first; then, while `beside(out)` runs in a thread (build_site's search
-        index, which reads only those pages), their downloads and each year's ZIP. With `jobs` > 1
-        forked workers share the documents out, and this process writes the listings meanwhile;
-        every file comes out the same as one process makes it."""
+        index, which reads only those pages), the listings, the documents' downloads and each year's
+        ZIP. With `jobs` > 1 forked workers share the documents out; every file comes out the same
+        as one process makes it. `previous`: the site `out` is to replace,
+        whose unchanged files are linked rather than written (Staging). `ready()` waits for the PDFs
+        and workbooks before they are copied in; when it says they failed, the writing stops there
+        and write() returns False."""
+        self.staging = Staging(out, previous)
+        self.made_keys: dict[str, str] = {}  # file → its key, for the next build (reuse.save_state)
+        self.made_trees: dict[str, tuple[str, str]] = {}
+        search_key = key_of(self.fingerprint, "search", *(self.page_keys[id(e)] for e in self.entries))
         documents = range(len(self.entries))
         with _workers(self, out, jobs) as start, ThreadPoolExecutor(max_workers=1) as thread:
-            pages = start(_write_document, documents)
+            start(_write_document, documents)()
+            self.made_keys.update({f"{e.folder}/index.html": self.page_keys[id(e)] for e in self.entries})
+            started = None
+            if beside is not None:
+                # Every page made from what the index was made from: the index is the same too.
+                if self.staging.kept_tree("pagefind", search_key):
+                    self.made_trees["pagefind"] = (search_key, "pagefind-entry.json")
+                else:
+                    started = thread.submit(beside, out)
+                    _workers_yield()
+            # The other pages while the index is made: it holds the documents' pages only (each other
+            # page, lacking data-pagefind-body, is left out of it whole or half-written alike).
             self.write_listings(out)
-            pages()
-            started = thread.submit(beside, out) if beside else None
-            if started:
-                _workers_yield()
+            if ready is not None and not ready():
+                return False
             data = start(_write_downloads, documents)()
             by_year: dict[int, list] = {year: [] for year in self.years}
             for entry, files in zip(self.entries, data):
                 by_year[entry.year].append(files)
-            for year, content in zip(self.years, start(_bundle_bytes, list(by_year.items()))()):
-                _write(out / str(year) / _bundle(year), content)
+                self.made_keys.update({f"{entry.folder}/{name}": self.data_keys[id(entry)] for name, _ in files})
+            bundle_keys = {
+                year: key_of(self.fingerprint, "zip", *(self.data_keys[id(e)] for e in self.entries if e.year == year))
+                for year in self.years
+            }
+            todo = [(year, files) for year, files in by_year.items() if not self.staging.kept(out / str(year) / _bundle(year), bundle_keys[year])]
+            for (year, _files), content in zip(todo, start(_bundle_bytes, todo)()):
+                self.staging.write(out / str(year) / _bundle(year), content)
+            self.made_keys.update({f"{year}/{_bundle(year)}": bundle_keys[year] for year in self.years})
             self.write_data(out)
             if started:
                 started.result()
+                self.made_trees["pagefind"] = (search_key, "pagefind-entry.json")
+        return True
 
 
 def _bundle(year: int) -> str:
@@ -543,9 +593,12 @@ def published(documents: list, folder: Path) -> tuple[dict[str, Path], dict[str,
 def build_site(
     documents: list, out: Path, pdfs: dict[str, Path], workbooks: dict[str, Path] | None = None, search: bool = True,
     jobs: int = 1, withheld: dict[int, int] | None = None, year_workbooks: dict[int, Path] | None = None,
+    ready: Callable[[], bool] | None = None,
 ) -> list[Problem]:
     """Every page into a temporary folder, swapped in for the old site only when complete.
-    `withheld`: per year, how many documents --skip-invalid left out (the home page says so)."""
+    `withheld`: per year, how many documents --skip-invalid left out (the home page says so).
+    `ready`: made while the pages are written, the PDFs and workbooks are waited for by calling it;
+    False (they failed) leaves the old site as it is."""
     commit_dates([item.path for item in documents])  # one git call for every page's dates
     changes = histories([item.path for item in documents])
     entries = [Entry(item, changes[os.path.abspath(item.path)]) for item in documents]
@@ -560,7 +613,9 @@ def build_site(
     try:
         writer = SiteWriter(entries, pdfs, workbooks, year_workbooks)
         writer.env.globals["withheld"] = dict(withheld or {})
-        writer.write(staging, jobs, beside=index_search if search else None)
+        writer.keys(writer.env.globals["withheld"])
+        if not writer.write(staging, jobs, beside=index_search if search else None, previous=out, ready=ready):
+            return []
         os.chmod(staging, 0o755)
         if out.exists():
             os.replace(out, retired)
@@ -568,6 +623,7 @@ def build_site(
             shutil.rmtree(retired)
         else:
             os.replace(staging, out)
+        save_state(out, writer.made_keys, writer.made_trees)
     finally:
         if staging.exists():
             shutil.rmtree(staging)

@@ -15,6 +15,7 @@ Plain dicts with the same keys work as well as these classes (Jinja reads either
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable, Mapping, Sequence
@@ -56,6 +57,7 @@ class Facet:
     options: Sequence[tuple[str, str]]  # (value, label), in the order shown
 
 
+@lru_cache(maxsize=None)
 def text_key(text: str) -> str:
     """A name's sort key: its pinyin syllables with tones (东湖镇 → "dong1 hu2 zhen4"), kept short
     because every row carries it; names that read alike keep the order they were given in."""
