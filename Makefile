@@ -23,7 +23,7 @@ serve: system-runtime $(STAMP)
 
 # Typst is a peer in the figures only: installed here if the index has it, else bench.json says so.
 # Compiled first: with PYTHONDONTWRITEBYTECODE set, every process would compile jixiao's modules again.
-bench: system-runtime $(STAMP)
+bench: system-test $(STAMP)
 	-@$(BIN)/python -m pip install -q --disable-pip-version-check 'typst>=0.12' 2>/dev/null
 	@$(BIN)/python -m compileall -q generator
 	$(BIN)/python tools/bench.py
