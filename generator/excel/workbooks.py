@@ -20,6 +20,23 @@ def year_xlsx_path(out: Path, year: int) -> Path:
     return out / "xlsx" / str(year) / f"jixiao-{year}.xlsx"
 
 
+def sheet_titles(items: list) -> list[str]:
+    """Each document's sheet title (those whose form has a sheet), made unique regardless of case as
+    Excel wants: a repeated one gets （2）, （3）…"""
+    used: set[str] = set()
+    titles = []
+    for item in items:
+        title = base = item.form.sheet.sheet_title(item.declaration)
+        number = 2
+        while title.lower() in used:
+            suffix = f"（{number}）"
+            title = base[: 31 - len(suffix)] + suffix
+            number += 1
+        used.add(title.lower())
+        titles.append(title)
+    return titles
+
+
 def workbook_bytes(items: list, stamp) -> bytes:
     """One workbook with a sheet per document (in the order given) whose form has a sheet, saved deterministically."""
     from openpyxl import Workbook
@@ -28,20 +45,25 @@ def workbook_bytes(items: list, stamp) -> bytes:
 
     workbook = Workbook()
     workbook.remove(workbook.active)
-    used: set[str] = set()
-    for item in items:
-        sheet = item.form.sheet
-        if sheet is None:  # a form with no worksheet layout (the self-evaluations)
-            continue
-        title = base = sheet.sheet_title(item.declaration)
-        number = 2
-        while title.lower() in used:  # sheet names are unique regardless of case
-            suffix = f"（{number}）"
-            title = base[: 31 - len(suffix)] + suffix
-            number += 1
-        used.add(title.lower())
-        sheet.write_sheet(item.declaration, workbook.create_sheet(title))
+    items = [item for item in items if item.form.sheet is not None]  # the self-evaluations have no sheet
+    for item, title in zip(items, sheet_titles(items)):
+        item.form.sheet.write_sheet(item.declaration, workbook.create_sheet(title))
     return save_deterministic(workbook, stamp.replace(tzinfo=None) if stamp else None)
+
+
+def year_workbook_bytes(members: list, out: Path, manifest: dict, stamp) -> bytes:
+    """A year's workbook from its documents' own workbooks (year_workbook.py), those of this run
+    where they are up to date, else made here; openpyxl's whole when they cannot be put together."""
+    from generator.excel.year_workbook import assembled
+
+    items = [item for item, _fingerprint, _date in members]
+    books = []
+    for item, fingerprint, date in members:
+        target = xlsx_path(out, item)
+        current = manifest.get(target.relative_to(out).as_posix()) == fingerprint and target.is_file()
+        books.append(target.read_bytes() if current else workbook_bytes([item], date))
+    when = stamp.replace(tzinfo=None) if stamp else None
+    return assembled(sheet_titles(items), books, when) or workbook_bytes(items, stamp)
 
 
 # The workbooks a run writes, set before workers are forked so that each inherits them.
@@ -126,6 +148,6 @@ def _write_workbooks(
             result.skipped.append(target)
             continue
         stamp = max(date for _, _, date in members)
-        write_atomically(target, workbook_bytes([m[0] for m in members], stamp))
+        write_atomically(target, year_workbook_bytes(members, out, manifest, stamp))
         manifest[key] = fingerprint
         result.written.append(target)
