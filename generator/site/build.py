@@ -28,7 +28,7 @@ from generator.core.oserrors import naming
 from generator.core.outdir import die_with_parent, retired_of, staging_of
 from generator.site import listings
 from generator.site.figures import department_years, year_totals
-from generator.site.reuse import Staging, key_of, save_state, site_fingerprint
+from generator.site.reuse import Staging, key_of, save_state, site_fingerprint, source_key
 
 SITE_TITLE = "部门预算绩效目标公开"
 STATIC_FILES = ("form.css", "site.css", "listing.css", "search.js", "listing.js", "favicon.svg")
@@ -478,6 +478,10 @@ class SiteWriter:
             for entry, files in zip(self.entries, data):
                 by_year[entry.year].append(files)
                 self.made_keys.update({f"{entry.folder}/{name}": self.data_keys[id(entry)] for name, _ in files})
+                copied = [(f"{entry.base}.pdf", self.pdfs[entry.folder]), (f"{entry.base}.xlsx", self.workbooks.get(entry.folder))]
+                for name, source in copied:
+                    if source is not None and (key := source_key(source)) is not None:
+                        self.made_keys[f"{entry.folder}/{name}"] = key
             bundle_keys = {
                 year: key_of(self.fingerprint, "zip", *(self.data_keys[id(e)] for e in self.entries if e.year == year))
                 for year in self.years

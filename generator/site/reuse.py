@@ -56,6 +56,15 @@ def _identity(path: Path) -> list[int]:
     return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
 
 
+def source_key(source: Path) -> str | None:
+    """A cache file's key as copied into the site: the file itself (inode, size, time). The caches
+    are only ever replaced whole (write_atomically), so the same file holds the same bytes."""
+    try:
+        return "copy " + " ".join(map(str, _identity(source)))
+    except OSError:
+        return None
+
+
 def _write(target: Path, data: bytes) -> None:
     """A new file in the staging folder. No temporary file and rename per file (write_atomically): no
     one reads the folder before it is swapped in whole."""
@@ -138,7 +147,11 @@ class Staging:
         _write(target, data)
 
     def copy(self, source: Path, target: Path) -> None:
-        """`source` (a PDF or workbook of the cache) into the site: linked from the old site when the same."""
+        """`source` (a PDF or workbook of the cache) into the site: linked from the old site when it
+        was copied from this very file, or holds the same bytes."""
+        key = source_key(source)
+        if key is not None and self.kept(target, key):
+            return
         try:
             size = os.stat(source).st_size
         except OSError as exc:
