@@ -300,7 +300,7 @@ class SiteWriter:
         in the site's order; its data files only its own file."""
         fingerprint = site_fingerprint(self.years, sorted(withheld.items()))
         own = {
-            id(e): key_of(e.folder, repr(e.department), source_date(e.loaded).isoformat(), repr(e.history), e.loaded.text)
+            id(e): key_of(e.folder, repr(e.department), source_date(e.loaded).isoformat(), repr(e.history), _digest(e.loaded.path))
             for e in self.entries
         }
         by_department: dict[str, list[str]] = {}
@@ -495,6 +495,16 @@ class SiteWriter:
                 started.result()
                 self.made_trees["pagefind"] = (search_key, "pagefind-entry.json")
         return True
+
+
+def _digest(path: Path) -> str:
+    """A file's bytes as they are now (its page offers them for download as they are)."""
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise naming(exc, path)
 
 
 def _bundle(year: int) -> str:

@@ -36,11 +36,15 @@ def state_of(site: Path) -> Path:
 
 
 def site_fingerprint(*context) -> str:
-    """Everything every page depends on besides its documents: jixiao's code and templates, the
-    libraries that render and index them, and `context` (the years, what was withheld)."""
+    """Everything every page depends on besides its documents: jixiao's code and templates, every
+    form plug-in's folder (an outside plug-in's too), the libraries that render and index them, and
+    `context` (the years, what was withheld)."""
+    from generator.core import registry
+
     libraries = " ".join(f"{name} {version(name)}" for name in ("jinja2", "markdown", "pagefind"))
     digest = hashlib.sha256(f"jixiao {__version__} {libraries} {context!r}\n".encode())
-    for root in (PACKAGE, TEMPLATES):
+    roots = [PACKAGE, TEMPLATES] + [form.folder for form in registry.forms().values() if not form.folder.is_relative_to(PACKAGE)]
+    for root in roots:
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
