@@ -374,6 +374,17 @@ def test_same_department_twice_in_a_year_is_an_error():
     assert found.message == "部门标识「nansha-dongchong」（2024/nansha-dongchong）已被 a/2024/nansha-dongchong.yaml 使用"
 
 
+@pytest.mark.parametrize("ident", ["static", "help", "pagefind"])
+def test_a_department_id_that_is_one_of_the_sites_folders_is_an_error(ident):
+    text = replace_once(BALANCED, "id: nansha-dongchong", f"id: {ident}")
+    found = only(problems(text, display=f"declarations/2024/{ident}.yaml"))
+    assert (found.code, found.severity) == ("J405", ERROR)
+    assert found.line == line_of(text, f"id: {ident}")
+    assert found.message == (
+        f"部门标识「{ident}」与网站自身的文件夹同名（help、pagefind、static），该部门跨年度的页面会与网站的文件混在一起；请换一个标识"
+    )
+
+
 def test_declaration_that_failed_to_load_is_not_checked():
     loaded = load_text(replace_once(SEED, "staff_count: 244", "staff_count: 二百"), DISPLAY)
     assert loaded.declaration is None

@@ -145,6 +145,9 @@ def _missing(path: Path) -> str:
     return "文件或文件夹不存在"
 
 
+# The site's own folders at its top, beside each department's page across years (/<部门标识>/): a
+# department with one of these ids would be published among the site's files (J405).
+SITE_FOLDERS = ("help", "pagefind", "static")
 ROSTER_NAME = "departments.yaml"  # the bureau's roster (generator/roster.py): no declaration
 
 

@@ -12,6 +12,7 @@ from generator.core.fieldpath import field_label
 from generator.core.fields import format_money
 from generator.core import registry
 from generator.core.document import LoadedDocument
+from generator.core.files import SITE_FOLDERS
 from generator.core.problems import Problem
 
 
@@ -97,6 +98,13 @@ def check_file_location(loaded: LoadedDocument) -> Iterator[Problem]:
             return
 
 
+def check_department_id(loaded: LoadedDocument) -> Iterator[Problem]:
+    """The department's page across years is /<部门标识>/ on the site, beside the site's own folders."""
+    department = loaded.department
+    if department is not None and department.id in SITE_FOLDERS:
+        yield loaded.report("J405", ("department", "id"), id=department.id, names="、".join(SITE_FOLDERS))
+
+
 def check_unique_locations(documents: list[LoadedDocument]) -> Iterator[Problem]:
     """Two files whose outputs would overwrite each other's."""
     seen: dict[str, LoadedDocument] = {}
@@ -144,7 +152,7 @@ def run_checks(loaded: LoadedDocument) -> list[Problem]:
     """Every rule's findings for a document that loaded."""
     if loaded.declaration is None:
         return []
-    rules = (*loaded.form.rules, check_file_location)
+    rules = (*loaded.form.rules, check_file_location, check_department_id)
     return [problem for rule in rules for problem in rule(loaded)]
 
 
