@@ -373,3 +373,40 @@ def test_the_years_self_evaluations_filter_by_grade_and_mark_the_weak(browser, o
         assert "grade=%E5%B7%AE" in page.url
     finally:
         context.close()
+
+
+def test_a_paged_listings_filters_and_sorting_cover_every_page(browser, origin, bureau_site):
+    """The year's self-evaluations come as static pages of 100; a filter or a sort on any of them
+    takes in the other pages' rows, so a department is found whole wherever its rows fall, and the
+    link reproduces that view."""
+    html = {p.name: p.read_text(encoding="utf-8") for p in (bureau_site / "2024" / "evaluations").glob("*.html")}
+    assert len(html) > 1
+    total = sum(len(re.findall(r'<tr\b[^>]* data-f-department="', text)) for text in html.values())
+    beyond_first = re.findall(r'data-f-department="([^"|]+)"', "".join(t for n, t in html.items() if n != "index.html"))
+    name = beyond_first[-1]  # a department with rows past the first page
+    expected = sum(text.count(f'data-f-department="{name}"') for text in html.values())
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)  # wait_for_function evaluates script text
+    try:
+        page = context.new_page()
+        page.goto(f"{origin}2024/evaluations/index.html?department={quote(name)}", wait_until="load")
+        status = page.locator("#evaluations .listing-count")
+        page.wait_for_function(
+            f"document.querySelector('#evaluations .listing-count').textContent === '显示 {expected} / {total} 项'"
+        )
+        shown = page.eval_on_selector_all(
+            "#evaluations tbody tr:not([hidden])", "rows => rows.map(r => r.getAttribute('data-f-department'))"
+        )
+        assert shown == [name] * expected
+        page.click("#evaluations [data-control=reset]")
+        assert status.text_content() == f"共 {len(re.findall(r'<tr[^>]* data-f-department=', html['index.html']))} 项"
+        page.select_option("#evaluations-sort", "total:desc")  # every page's rows, highest score first
+        assert status.text_content() == f"共 {total} 项"
+        scores = page.eval_on_selector_all(
+            "#evaluations tbody tr:not([hidden])", "rows => rows.map(r => r.cells[3].getAttribute('data-sort'))"
+        )
+        assert len(scores) == total
+        numbers = [float(score) for score in scores if score]
+        assert numbers == sorted(numbers, reverse=True) and scores[len(numbers):] == [""] * (total - len(numbers))
+        assert "sort=total" in page.url
+    finally:
+        context.close()

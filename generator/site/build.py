@@ -266,7 +266,7 @@ class SiteWriter:
                 key=lambda s: (s.total if s.total is not None else Decimal(-1), s.entry.folder),
             )
             evaluations = listings.pages_of(listings.evaluations_of_year(year, rows))
-            names = ["index.html"] + [f"{n}.html" for n in range(2, len(evaluations) + 1)]
+            names = evaluations[0].pages or ["index.html"]
             has_evaluations = bool(evaluations[0].rows)
             self.page(
                 "year.html", out / str(year) / "index.html", 1, year=year, totals=totals[index], weak=weak,

@@ -38,6 +38,12 @@ class Listing:
     rows: list[list[Cell]] = field(default_factory=list)
     row_marks: list[bool] = field(default_factory=list)  # rows to show as problems
     sortable: bool = True  # a table of figures by year is read across, not sorted
+    # A listing cut into static pages (pages_of): every page's file name in order, this one's number
+    # (1-based), and the whole listing, whose values the filters offer; listing.js takes the other
+    # pages' rows in when a reader filters or sorts, so that none is left out.
+    pages: list[str] = field(default_factory=list)
+    number: int = 1
+    whole: "Listing | None" = None
 
 
 FLAG = "需关注"  # the text a problem row starts with (a sign and words, not colour alone)
@@ -66,8 +72,12 @@ def as_shared(listing: Listing, root: str) -> dict:
             if column.filter:
                 facets[column.key] = cell.text
         rows.append(shared.Row(mapping, facets, FLAG if marked else None))
-    facets = [shared.Facet(c.key, c.label, shared.options_from(rows, c.key)) for c in listing.columns if c.filter]
-    return {"columns": columns, "rows": rows, "facets": facets, "search": listing.sortable and len(rows) > 5}
+    offered = rows
+    if listing.whole is not None:  # a page of a longer listing: the filters offer every page's values
+        filtered = [(index, c.key) for index, c in enumerate(listing.columns) if c.filter]
+        offered = [shared.Row({}, {key: cells[index].text for index, key in filtered}) for cells in listing.whole.rows]
+    facets = [shared.Facet(c.key, c.label, shared.options_from(offered, c.key)) for c in listing.columns if c.filter]
+    return {"columns": columns, "rows": rows, "facets": facets, "search": listing.sortable and len(offered) > 5}
 
 
 def _number(value) -> str | None:
@@ -195,16 +205,20 @@ def evaluations_of_year(year: int, rows: list[DepartmentYear]) -> Listing:
 
 
 def pages_of(listing: Listing, size: int = PAGE_SIZE) -> list[Listing]:
-    """A long listing cut into static pages of `size` rows (one page when it fits)."""
+    """A long listing cut into static pages of `size` rows (one page when it fits): index.html,
+    2.html, 3.html … in one folder."""
     if len(listing.rows) <= size:
         return [listing]
-    parts = []
-    for start in range(0, len(listing.rows), size):
-        parts.append(Listing(
+    starts = range(0, len(listing.rows), size)
+    names = ["index.html"] + [f"{number}.html" for number in range(2, len(starts) + 1)]
+    return [
+        Listing(
             listing.key, f"{listing.caption}（第 {start + 1}–{min(start + size, len(listing.rows))} 条，共 {len(listing.rows)} 条）",
             listing.columns, listing.rows[start:start + size], listing.row_marks[start:start + size],
-        ))
-    return parts
+            pages=names, number=number, whole=listing,
+        )
+        for number, start in enumerate(starts, start=1)
+    ]
 
 
 

@@ -2,7 +2,11 @@
    Our own short script rather than a table library: it is small, needs no build step or vendored
    copy, and we decide exactly how aria-sort, the live count and the URL behave. The page holds every
    row already; this script only reorders and hides rows and writes text (never HTML). Sort keys come
-   from Python (data-sort: numbers written plainly, names as pinyin), so no locale is involved. */
+   from Python (data-sort: numbers written plainly, names as pinyin), so no locale is involved.
+   A listing cut into static pages (data-pages) shows its page's rows; once a reader filters or sorts,
+   the other pages are fetched and their rows taken in (parsed, never run), so the view covers the
+   whole listing and a link to it reproduces it; where they cannot be fetched (a file: page) the
+   view covers this page. */
 (function () {
   "use strict";
 
@@ -25,8 +29,44 @@
         columns[th.getAttribute("data-key")] = { index: index, numeric: th.classList.contains("num"), th: th };
       }
     });
-    rows.forEach(function (row, index) { row.setAttribute("data-order", String(index)); });
+    var pageNames = (block.getAttribute("data-pages") || "").split(" ").filter(Boolean);
+    var pageNumber = Number(block.getAttribute("data-page") || "1");
+    var others = null;  // the other pages' rows, being fetched or taken in
+    // Order across pages: a page's rows after the pages before it.
+    rows.forEach(function (row, index) {
+      row.setAttribute("data-order", String((pageNumber - 1) * 1000000 + index));
+      row.setAttribute("data-own", "");
+    });
     var state = { q: "", sort: "", dir: "asc", facets: {} };
+
+    function active() {
+      if (state.q.trim() || state.sort) { return true; }
+      return Object.keys(state.facets).some(function (facet) { return state.facets[facet]; });
+    }
+
+    function takeInOtherPages() {
+      if (others || pageNames.length < 2 || !window.fetch || !window.DOMParser) { return others; }
+      others = Promise.all(pageNames.map(function (name, index) {
+        if (index + 1 === pageNumber) { return []; }
+        return fetch(name).then(function (response) {
+          if (!response.ok) { throw new Error(name); }
+          return response.text();
+        }).then(function (html) {
+          var other = new DOMParser().parseFromString(html, "text/html").getElementById(block.id);
+          var body = other && other.querySelector("table.listing-table").tBodies[0];
+          return Array.prototype.map.call(body ? body.rows : [], function (row, at) {
+            var taken = document.importNode(row, true);
+            taken.setAttribute("data-order", String(index * 1000000 + at));
+            taken.hidden = true;
+            return taken;
+          });
+        });
+      })).then(function (lists) {
+        lists.forEach(function (list) { list.forEach(function (row) { rows.push(row); tbody.appendChild(row); }); });
+        total = rows.length;
+      }).catch(function () { /* not fetched: the view covers this page */ });
+      return others;
+    }
 
     function order(row) { return Number(row.getAttribute("data-order")); }
 
@@ -53,6 +93,7 @@
     }
 
     function matches(row) {
+      if (!active()) { return row.hasAttribute("data-own"); }  // unfiltered, a page shows its own part
       var needle = state.q.trim().toLowerCase();
       if (needle && row.textContent.toLowerCase().indexOf(needle) === -1) { return false; }
       for (var facet in state.facets) {
@@ -90,12 +131,18 @@
         var th = columns[name].th;
         th.setAttribute("aria-sort", name === state.sort ? (state.dir === "desc" ? "descending" : "ascending") : "none");
       });
-      status.textContent = shown === total ? "共 " + total + " 项" : "显示 " + shown + " / " + total + " 项";
+      status.textContent = !active() || shown === total ? "共 " + shown + " 项" : "显示 " + shown + " / " + total + " 项";
       empty.hidden = shown !== 0;
       if (text && text.value !== state.q) { text.value = state.q; }
       facetSelects.forEach(function (select) { select.value = state.facets[select.getAttribute("data-facet")] || ""; });
       sortSelect.value = state.sort ? state.sort + ":" + state.dir : "";
       if (!keepUrl) { writeUrl(); }
+    }
+
+    function update(keepUrl) {
+      render(keepUrl);
+      var taking = active() && !others ? takeInOtherPages() : null;
+      if (taking) { taking.then(function () { render(true); }); }
     }
 
     function hasOption(select, value) {
@@ -118,29 +165,29 @@
     Object.keys(columns).forEach(function (name) {
       columns[name].th.querySelector("button").addEventListener("click", function () {
         if (state.sort === name) { state.dir = state.dir === "asc" ? "desc" : "asc"; } else { state.sort = name; state.dir = "asc"; }
-        render();
+        update();
       });
     });
     if (text) {
-      text.addEventListener("input", function () { state.q = text.value; render(); });
+      text.addEventListener("input", function () { state.q = text.value; update(); });
     }
     facetSelects.forEach(function (select) {
-      select.addEventListener("change", function () { state.facets[select.getAttribute("data-facet")] = select.value; render(); });
+      select.addEventListener("change", function () { state.facets[select.getAttribute("data-facet")] = select.value; update(); });
     });
     sortSelect.addEventListener("change", function () {
       var parts = sortSelect.value.split(":");
       state.sort = columns[parts[0]] ? parts[0] : "";
       state.dir = parts[1] === "desc" ? "desc" : "asc";
-      render();
+      update();
     });
     reset.addEventListener("click", function () {
       state = { q: "", sort: "", dir: "asc", facets: {} };
-      render();
+      update();
     });
 
     controls.hidden = false;
     readUrl();
-    render(true);
+    update(true);
   }
 
   function start() {
