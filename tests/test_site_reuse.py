@@ -143,3 +143,22 @@ def test_a_state_naming_other_files_is_not_trusted(work: Path):
     scratch = work / "scratch-copied"
     build(declarations, scratch, cache)
     assert tree(site) == tree(scratch)
+
+
+@pytest.mark.parametrize("state", [
+    "not json {", "[]", '{"version": 1, "files": []}',
+    '{"version": 1, "files": {"2025/index.html": 5, "2024/index.html": ["k"], "pagefind/": ["k", 3, 1, 2, 3]}}',
+])
+def test_a_broken_state_is_ignored_and_the_site_made_right(work: Path, state: str):
+    """A state file that is not what save_state writes (edited, truncated, another program's) vouches
+    for nothing: the build neither fails nor trusts it."""
+    declarations, cache = work / "corpus" / "declarations", work / "cache"
+    site = work / "site-broken"
+    build(declarations, site, cache)
+    site.parent.joinpath(f".{site.name}.jixiao-state.json").write_text(state, encoding="utf-8")
+    build(declarations, site, cache)
+    scratch = work / "scratch-broken"
+    build(declarations, scratch, cache)
+    assert tree(site) == tree(scratch)
+    shutil.rmtree(site)
+    shutil.rmtree(scratch)

@@ -89,10 +89,11 @@ class Staging:
         if self.previous is not None:
             try:
                 saved = json.loads(state_of(self.previous).read_text(encoding="utf-8"))
-                if saved.get("version") == STATE_VERSION:
-                    self.recorded = saved["files"]
-            except (OSError, ValueError, KeyError, TypeError):
-                pass
+            except (OSError, ValueError):
+                saved = None
+            # Anything else than what save_state writes (a hand-edited or foreign file): nothing reused.
+            if isinstance(saved, dict) and saved.get("version") == STATE_VERSION and isinstance(saved.get("files"), dict):
+                self.recorded = saved["files"]
 
     def _old(self, target: Path) -> Path:
         return self.previous / target.relative_to(self.folder)
@@ -121,7 +122,7 @@ class Staging:
             return None
         relative = target.relative_to(self.folder).as_posix()
         record = self.recorded.get(relative)
-        if not record or record[0] != key:
+        if not isinstance(record, list) or len(record) != 4 or record[0] != key:
             return None
         old = self._old(target)
         try:
@@ -174,7 +175,9 @@ class Staging:
         it made from `key` and its recorded file is still that file."""
         target = self.folder / name
         record = self.recorded.get(f"{name}/")
-        if self.previous is None or not record or record[0] != key:
+        if self.previous is None or not isinstance(record, list) or len(record) != 5 or record[0] != key:
+            return False
+        if not isinstance(record[1], str) or "/" in record[1] or record[1] in ("", ".", ".."):
             return False
         old = self.previous / name
         try:
