@@ -325,7 +325,7 @@ def _publish(result: Build, pdf: PdfOutput, site: SiteOutput) -> Build:
     pdfs = {item.location: pdf_path(pdf.out, item) for item in documents}
     workbooks = {item.location: xlsx_path(site.cache, item) for item in documents if item.form.sheet is not None}
     year_workbooks = {item.year: year_xlsx_path(site.cache, item.year) for item in documents}
-    making = [beside(_pdfs, documents, pdf), beside(_workbooks, documents, site)]
+    making = [Forked(_pdfs, documents, pdf), Forked(_workbooks, documents, site)]
 
     def ready() -> bool:
         result.pdf, result.xlsx = (process.result() for process in making)
@@ -344,7 +344,7 @@ def _publish(result: Build, pdf: PdfOutput, site: SiteOutput) -> Build:
     return result
 
 
-class beside:
+class Forked:
     """function(*args) run in a forked process (it inherits the loaded documents instead of having
     them pickled to it); result() waits for its return value, or raises what it raised."""
 
@@ -353,7 +353,7 @@ class beside:
 
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_run_beside, args=(send, function, args))
+        self._process = context.Process(target=_run_forked, args=(send, function, args))
         self._process.start()
         send.close()
         self._done = False
@@ -378,7 +378,7 @@ class beside:
         self._receive.close()
 
 
-def _run_beside(send, function, args) -> None:
+def _run_forked(send, function, args) -> None:
     from generator.core.outdir import die_with_parent
 
     die_with_parent()
