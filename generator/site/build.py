@@ -19,7 +19,7 @@ from generator import __version__
 from generator.core import registry
 from generator.site.export import declaration_json, table_csv, year_bundle
 from generator.core.fieldpath import field_label
-from generator.core.fields import format_amount, format_total
+from generator.core.fields import format_amount
 from generator.core.history import Change, commit_dates, histories, source_date
 from generator.core.problems import Problem
 from generator.render.templates import DOCS, TEMPLATES, doc_to_html, environment, form_context
@@ -107,6 +107,11 @@ class Entry:
         return self.form.heads_department
 
     @property
+    def evaluated(self) -> str | None:
+        """The folder of the target form this document evaluates (a self-evaluation's), else None."""
+        return self.form.target_location(self.d) if self.form.target_location else None
+
+    @property
     def cells(self) -> list[str]:
         """The form's listing columns for this document."""
         return [column.value(self.d) for column in self.form.columns]
@@ -169,9 +174,7 @@ def _search_order(entry: Entry, index: int) -> int:
     """Where a page comes among its department's pages in search results: the department's own form,
     its self-evaluation, the projects' forms, their self-evaluations; newest year first in each; then
     the site's order (`index`), so that no two pages tie."""
-    own = entry.is_department_form or (
-        entry.form.target_location is not None and entry.form.target_location(entry.d) == f"{entry.year}/{entry.department.id}"
-    )
+    own = entry.is_department_form or entry.evaluated == f"{entry.year}/{entry.department.id}"
     rank = (0 if own else 2) + (1 if entry.form.target_location else 0)
     return (rank * 10000 + (9999 - entry.year)) * 1_000_000 + index
 
@@ -327,16 +330,14 @@ class SiteWriter:
         if previous is not None and not entry.form.target_location:
             previous_score = next(
                 (self.scores[e.folder] for e in previous.related
-                 if e.form.target_location and e.form.target_location(e.d) == previous.folder and e.folder in self.scores), None,
+                 if e.evaluated == previous.folder and e.folder in self.scores), None,
             )
         row = self.rows[(entry.year, entry.department.id)]
         projects_listing = listings.projects_of_department(row) if entry.is_department_form and row.projects else None
         shown = {id(e) for p in row.projects for e in (p.target, p.score and p.score.entry) if e is not None}
         related = [e for e in entry.related if id(e) not in shown] if projects_listing else entry.related
         form_page = entry.form.template("page.html") if entry.form.has_template("page.html") else None
-        evaluation = next(
-            (e for e in entry.related if e.form.target_location and e.form.target_location(e.d) == entry.folder), None
-        )
+        evaluation = next((e for e in entry.related if e.evaluated == entry.folder), None)
         department_entry = next(
             (e for e in entry.related if e.is_department_form), None
         ) if not entry.is_department_form else None

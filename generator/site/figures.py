@@ -145,7 +145,7 @@ def department_years(entries: list) -> dict[tuple[int, str], DepartmentYear]:
     for entry in entries:
         key = (entry.year, entry.department.id)
         row = found.setdefault(key, DepartmentYear(entry.year, entry.department))
-        evaluated = entry.form.target_location(entry.d) if entry.form.target_location else None
+        evaluated = entry.evaluated
         if entry.is_department_form:
             row.target = entry
         elif evaluated is not None and evaluated == f"{entry.year}/{entry.department.id}":
