@@ -30,6 +30,7 @@ from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable, Iterator
+from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
@@ -517,6 +518,25 @@ def static_server(root: Path) -> Iterator[str]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=10)
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def run_axe(page) -> list[str]:
+    """axe-core's violations on the page as it is now, a line each ("id (impact): help — targets")."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("async () => (await axe.run()).violations")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(" ".join(n["target"]) for n in v["nodes"][:5])
+        for v in violations
+    ]
+
+
+def query(page) -> dict:
+    """The page's URL parameters now. From location itself: Playwright's page.url follows
+    replaceState only after a round trip."""
+    return {k: v[0] for k, v in parse_qs(urlsplit(page.evaluate("location.href")).query).items()}
 
 
 @contextmanager

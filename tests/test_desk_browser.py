@@ -6,13 +6,11 @@ Screenshots go to /tmp/jixiao-screenshots."""
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from site_fixtures import ROOT, jixiao, static_server
+from site_fixtures import jixiao, query, run_axe, static_server
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = Path("/tmp/jixiao-screenshots")
 
 
@@ -65,16 +63,6 @@ def keys(page, year: int, label: str) -> list[str]:
              .map(row => Array.from(row.cells).find(cell => cell.dataset.label === label).dataset.sort || '')""",
         [year, label],
     )
-
-
-def query(page) -> dict:
-    return {k: v[0] for k, v in parse_qs(urlsplit(page.evaluate("location.href")).query).items()}
-
-
-def run_axe(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("async () => (await axe.run()).violations")
-    return [f"{v['id']}: {v['help']} — " + "; ".join(" ".join(n["target"]) for n in v["nodes"][:3]) for v in violations]
 
 
 def test_sorting_by_each_column_and_the_url_reproduces_it(desk, open_page):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 from decimal import Decimal
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
@@ -15,9 +14,8 @@ import yaml
 from generator.site.listing import Column, Facet, Row, cell, number_cell, options_from, text_key
 from generator.site.listing import number_key as number_key_of
 from generator.render.templates import TEMPLATES, environment
-from site_fixtures import ROOT, static_server
+from site_fixtures import query, run_axe, static_server
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 HOSTILE = '<img src=x onerror="alert(1)">项目<script>alert(2)</script>'
 GRADES = ("优", "良", "中", "差")
 PAGE = """<!DOCTYPE html>
@@ -121,17 +119,6 @@ def visible(page, column: int) -> list[str]:
 
 def status(page) -> str:
     return page.locator(".listing-count").text_content().strip()
-
-
-def query(page) -> dict:
-    # location itself: Playwright's page.url follows replaceState only after a round trip.
-    return {k: v[0] for k, v in parse_qs(urlsplit(page.evaluate("location.href")).query).items()}
-
-
-def run_axe(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("async () => (await axe.run()).violations")
-    return [f"{v['id']}: {v['help']} — " + "; ".join(" ".join(n["target"]) for n in v["nodes"][:3]) for v in violations]
 
 
 def test_without_javascript_every_row_is_there(open_page, site, entries):

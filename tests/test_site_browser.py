@@ -13,11 +13,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from site_fixtures import (
-    EXAMPLE_PROJECTS, ROOT, SEED_ID, hostile_source, search_sources, shared_build, shared_root, static_server,
+    EXAMPLE_PROJECTS, SEED_ID, hostile_source, run_axe, search_sources, shared_build, shared_root, static_server,
     test_sources,
 )
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = Path("/tmp/jixiao-screenshots")
 QUERY = "惠农补贴发放及时率"
 
@@ -88,15 +87,6 @@ def visit(browser, server):
     yield make
     for v in visits:
         v.context.close()
-
-
-def run_axe(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("async () => (await axe.run()).violations")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(" ".join(n["target"]) for n in v["nodes"][:5])
-        for v in violations
-    ]
 
 
 def search(page, query: str, year: str = "", department: str = "") -> list[str]:
