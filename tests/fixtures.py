@@ -18,13 +18,11 @@ Import as `from fixtures import ...` (pytest puts tests/ on sys.path for the tes
 from __future__ import annotations
 
 import io
-import json
 import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
 

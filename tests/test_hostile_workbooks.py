@@ -181,7 +181,7 @@ def attacks() -> dict[str, tuple[bytes, str | None]]:
         ),
         "span-bomb.ods": (
             ods('<table:table-row><table:table-cell table:number-columns-spanned="16000" table:number-rows-spanned="1000000" '
-                f'office:value-type="string"><text:p>部门名称</text:p></table:table-cell></table:table-row>'),
+                'office:value-type="string"><text:p>部门名称</text:p></table:table-cell></table:table-row>'),
             None,
         ),
     }

@@ -826,7 +826,7 @@ def generate(departments_count: int = 6, years: Sequence[int] = (2024, 2025), pl
             for index, (project, ptext, annual) in enumerate(project_texts):
                 pfile = f"{base}/projects/{project.id}.yaml"
                 if plant and year == latest and dept is bad_project_dept and index == 0:
-                    old = f"  total: {{period: "
+                    old = "  total: {period: "
                     line = next(l for l in ptext.split("\n") if l.startswith(old))
                     ptext = replace_once(ptext, line, line.replace(f"annual: {_money(annual)}", f"annual: {_money(annual + 1)}"))
                     planted["error_files"].append({"file": pfile, "code": "J221"})

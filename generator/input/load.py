@@ -6,7 +6,6 @@ import difflib
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 

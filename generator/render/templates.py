@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache, partial
-from pathlib import Path
 
 import jinja2
 import markdown
