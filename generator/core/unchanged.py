@@ -85,6 +85,14 @@ class State:
 PDF_TEMPLATES = ("print.html", "_grid.html", "_indicators.html", "static/form.css", "static/print.css")
 
 
+def add_tree(digest, root: Path, suffixes: tuple[str, ...] | None = None) -> None:
+    """Every file below `root` (of those `suffixes`, when given) into `digest`: its path from
+    `root` and its bytes, in path order; compiled files (__pycache__) left out."""
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and (suffixes is None or path.suffix in suffixes):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+
+
 def inputs_fingerprint(settings) -> str:
     """Everything every PDF depends on besides its YAML and date. Versions are read from the
     installed metadata: importing WeasyPrint to ask would cost a no-op build 0.6 s."""
@@ -93,9 +101,7 @@ def inputs_fingerprint(settings) -> str:
     digest = hashlib.sha256(f"jixiao {__version__} weasyprint {version('weasyprint')}\n".encode())
     for name in PDF_TEMPLATES:
         digest.update(name.encode() + b"\0" + (TEMPLATES / name).read_bytes())
-    for path in sorted(PACKAGE.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".html", ".css") and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
+    add_tree(digest, PACKAGE, (".py", ".html", ".css"))
     for family in (settings.body, settings.heading):
         font = resolve_font(family, settings.folder)
         stat = font.path.stat()
@@ -109,7 +115,5 @@ def workbook_inputs_fingerprint() -> str:
     from generator import __version__
 
     digest = hashlib.sha256(f"jixiao {__version__} openpyxl {version('openpyxl')}\n".encode())
-    for path in sorted(PACKAGE.rglob("*.py")):
-        if "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
+    add_tree(digest, PACKAGE, (".py",))
     return digest.hexdigest()

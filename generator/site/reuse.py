@@ -27,6 +27,7 @@ from typing import Callable
 from generator import __version__
 from generator.core.files import PACKAGE, TEMPLATES, write_atomically
 from generator.core.oserrors import naming
+from generator.core.unchanged import add_tree
 
 STATE_VERSION = 1
 
@@ -45,9 +46,7 @@ def site_fingerprint(*context) -> str:
     digest = hashlib.sha256(f"jixiao {__version__} {libraries} {context!r}\n".encode())
     roots = [PACKAGE, TEMPLATES] + [form.folder for form in registry.forms().values() if not form.folder.is_relative_to(PACKAGE)]
     for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+        add_tree(digest, root)
     return digest.hexdigest()
 
 
