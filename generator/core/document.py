@@ -18,6 +18,7 @@ class LoadedDocument:
     path: Path
     display: str
     text: str = ""
+    digest: str = ""  # SHA-256 of the bytes loaded: what the outputs' fingerprints take of the file
     data: Any = None
     positions: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)

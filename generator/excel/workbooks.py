@@ -122,7 +122,7 @@ def _write_workbooks(
         if item.form.sheet is None:
             continue
         date = source_date(item)
-        fingerprint = hashlib.sha256(f"{common}\0{date.isoformat()}\0".encode() + item.path.read_bytes()).hexdigest()
+        fingerprint = hashlib.sha256(f"{common}\0{date.isoformat()}\0{item.digest}".encode()).hexdigest()
         by_year.setdefault(item.year, []).append((item, fingerprint, date))
         if not in_shard(item.location, shard):
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -61,6 +62,9 @@ def _too_large(size: int, loaded: LoadedDocument) -> LoadedDocument:
 
 
 def load_bytes(data: bytes, loaded: LoadedDocument) -> LoadedDocument:
+    # Taken from the bytes loaded, not read again later: an output is then fingerprinted by the very
+    # text it was made from, even when the file is saved again while the build runs.
+    loaded.digest = hashlib.sha256(data).hexdigest()
     # A file with errors is scanned for the typing mistakes behind them (full-width colon, Tab, …).
     return mistakes.explain(_load_bytes(data, loaded))
 

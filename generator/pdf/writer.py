@@ -302,7 +302,7 @@ def build_pdfs(
         result.files[item.location] = target
         date = source_date(item)  # the PDF carries the same date
         stamp = f"{common}\0{date.isoformat()}\0".encode()
-        fingerprint = hashlib.sha256(stamp + item.path.read_bytes()).hexdigest()
+        fingerprint = hashlib.sha256(stamp + item.digest.encode()).hexdigest()
         if not force and target.is_file() and manifest.get(key) == fingerprint:
             result.skipped.append(target)
             continue

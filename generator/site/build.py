@@ -24,7 +24,6 @@ from generator.core.history import Change, commit_dates, histories, source_date
 from generator.core.problems import Problem
 from generator.render.templates import DOCS, TEMPLATES, doc_to_html, environment, form_context
 from generator.excel.workbooks import workbook_bytes, xlsx_path
-from generator.core.oserrors import naming
 from generator.core.outdir import die_with_parent, retired_of, staging_of
 from generator.site import listings
 from generator.site.figures import department_years, year_totals
@@ -303,7 +302,7 @@ class SiteWriter:
         in the site's order; its data files only its own file."""
         fingerprint = site_fingerprint(self.years, sorted(withheld.items()))
         own = {
-            id(e): key_of(e.folder, repr(e.department), source_date(e.loaded).isoformat(), repr(e.history), _digest(e.loaded.path))
+            id(e): key_of(e.folder, repr(e.department), source_date(e.loaded).isoformat(), repr(e.history), e.loaded.digest)
             for e in self.entries
         }
         by_department: dict[str, list[str]] = {}
@@ -496,16 +495,6 @@ class SiteWriter:
                 started.result()
                 self.made_trees["pagefind"] = (search_key, "pagefind-entry.json")
         return True
-
-
-def _digest(path: Path) -> str:
-    """A file's bytes as they are now (its page offers them for download as they are)."""
-    import hashlib
-
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:
-        raise naming(exc, path)
 
 
 def _bundle(year: int) -> str:
