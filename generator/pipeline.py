@@ -246,7 +246,7 @@ def run_build(
         if state is not None:
             state.forget()
         return result
-    if site is not None and pdf is not None and site.pdf_from is None and not pdf.warm:
+    if site is not None and site.pdf_from is None:
         return _publish(result, pdf, site)
     if pdf is not None:
         from generator.pdf.writer import build_pdfs
@@ -275,19 +275,12 @@ def run_build(
     from generator.site.build import build_site, published
     from generator.excel.workbooks import year_xlsx_path
 
-    folder = site.pdf_from if site.pdf_from is not None else site.cache
-    year_workbooks = {item.year: year_xlsx_path(folder, item.year) for item in result.documents}
-    if site.pdf_from is not None:
-        pdfs, workbooks, missing = published(result.documents, site.pdf_from)
-        result.problems = sorted(result.problems + missing, key=_order)
-        if result.failed:
-            return result
-    else:
-        from generator.excel.workbooks import build_workbooks
-
-        pdfs = result.pdf.files
-        result.xlsx = build_workbooks(result.documents, site.cache, jobs=site.jobs, progress=site.progress)
-        workbooks = result.xlsx.files
+    # --pdf-from: the PDFs and workbooks made elsewhere (the site with its own: _publish)
+    year_workbooks = {item.year: year_xlsx_path(site.pdf_from, item.year) for item in result.documents}
+    pdfs, workbooks, missing = published(result.documents, site.pdf_from)
+    result.problems = sorted(result.problems + missing, key=_order)
+    if result.failed:
+        return result
     result.problems = sorted(
         result.problems + build_site(
             result.documents, site.out, pdfs, workbooks, search=site.search, jobs=site.jobs, year_workbooks=year_workbooks,
@@ -300,7 +293,11 @@ def run_build(
 def _pdfs(documents: list, pdf: PdfOutput):
     from generator.pdf.writer import build_pdfs
 
-    made = build_pdfs(documents, pdf.out, pdf.settings, force=pdf.force, progress=pdf.progress, jobs=pdf.jobs)
+    made = build_pdfs(
+        documents, pdf.out, pdf.settings, force=pdf.force, progress=pdf.progress, jobs=pdf.jobs, renderer=pdf.renderer,
+    )
+    if pdf.warm:
+        pdf.renderer = made.renderer or pdf.renderer
     made.renderer = None  # stays in its process
     return made
 
@@ -316,7 +313,8 @@ def _publish(result: Build, pdf: PdfOutput, site: SiteOutput) -> Build:
     this one writes the pages and starts the search index, which need neither (a page names its PDF,
     and the PDF's place is known beforehand); the site then waits for them before it copies them in,
     and is dropped whole if they failed. After one changed file this halves the wait on two cores.
-    Workbooks made for a build whose PDFs fail are kept: the next build finds them unchanged."""
+    Workbooks made for a build whose PDFs fail are kept: the next build finds them unchanged. A warm
+    PDF stage (serve) makes both here, first, and keeps its renderer for the next build."""
     from generator.excel.workbooks import xlsx_path, year_xlsx_path
     from generator.pdf.writer import pdf_path
     from generator.site.build import build_site
@@ -325,7 +323,8 @@ def _publish(result: Build, pdf: PdfOutput, site: SiteOutput) -> Build:
     pdfs = {item.location: pdf_path(pdf.out, item) for item in documents}
     workbooks = {item.location: xlsx_path(site.cache, item) for item in documents if item.form.sheet is not None}
     year_workbooks = {item.year: year_xlsx_path(site.cache, item.year) for item in documents}
-    making = [Forked(_pdfs, documents, pdf), Forked(_workbooks, documents, site)]
+    stage = Now if pdf.warm else Forked
+    making = [stage(_pdfs, documents, pdf), stage(_workbooks, documents, site)]
 
     def ready() -> bool:
         result.pdf, result.xlsx = (process.result() for process in making)
@@ -376,6 +375,19 @@ class Forked:
             self._process.terminate()
             self._process.join()
         self._receive.close()
+
+
+class Now:
+    """function(*args) run here and now, answering like Forked."""
+
+    def __init__(self, function, *args):
+        self._value = function(*args)
+
+    def result(self):
+        return self._value
+
+    def stop(self) -> None:
+        pass
 
 
 def _run_forked(send, function, args) -> None:
