@@ -46,8 +46,7 @@ def parse(data: bytes, loaded: LoadedDocument) -> bool:
         return False
     hidden = _HIDDEN_BREAK.search(text)
     if hidden:
-        number = text.count("\n", 0, hidden.start()) + 1
-        column = hidden.start() - (text.rfind("\n", 0, hidden.start()) + 1) + 1
+        number, column = _place(text, hidden.start())
         loaded.problems.append(
             Problem(
                 loaded.display, number, column, "J001", Severity.ERROR, "",
@@ -60,6 +59,11 @@ def parse(data: bytes, loaded: LoadedDocument) -> bool:
         return False
     loaded.data = _to_data(root, (), loaded)
     return not any(p.is_error for p in loaded.problems)
+
+
+def _place(text: str, offset: int) -> tuple[int, int]:
+    """Line and column (from 1) of the character at `offset`."""
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _decode(data: bytes, loaded: LoadedDocument) -> str | None:
@@ -286,9 +290,7 @@ def _compose(text: str, loaded: LoadedDocument):
         finally:
             loader.dispose()
     except yaml.reader.ReaderError as exc:
-        prefix = text[: exc.position]
-        line = prefix.count("\n") + 1
-        column = exc.position - (prefix.rfind("\n") + 1) + 1
+        line, column = _place(text, exc.position)
         loaded.problems.append(
             Problem(loaded.display, line, column, "J001", Severity.ERROR, "", f"文件含有不可打印的控制字符（U+{exc.character:04X}），请删除")
         )
