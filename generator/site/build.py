@@ -268,7 +268,6 @@ class SiteWriter:
                 key=lambda s: (s.total if s.total is not None else Decimal(-1), s.entry.folder),
             )
             evaluations = listings.pages_of(listings.evaluations_of_year(year, rows))
-            names = evaluations[0].pages or ["index.html"]
             has_evaluations = bool(evaluations[0].rows)
             self.page(
                 "year.html", out / str(year) / "index.html", 1, year=year, totals=totals[index], weak=weak,
@@ -278,9 +277,9 @@ class SiteWriter:
                 next_year=self.years[index - 1] if index else None,
             )
             if has_evaluations:
-                for number, (name, listing) in enumerate(zip(names, evaluations), start=1):
-                    self.page("evaluations.html", out / str(year) / "evaluations" / name, 2, year=year, listing=listing,
-                              pages=names, number=number)
+                for listing in evaluations:
+                    name = listing.pages[listing.number - 1] if listing.pages else "index.html"
+                    self.page("evaluations.html", out / str(year) / "evaluations" / name, 2, year=year, listing=listing)
         for department, years in departments:
             self.page(
                 "department.html", out / department.id / "index.html", 1, department=department,
