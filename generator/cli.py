@@ -12,7 +12,7 @@ import click
 
 from generator import __version__, cli_i18n, report
 from generator.pipeline import PdfOutput, SiteOutput, XlsxOutput, build, default_jobs, load_all
-from generator.core.problems import Problem
+from generator.core.problems import Problem, StageFailed
 
 # The forms (pydantic, openpyxl) and WeasyPrint are imported by the commands that use them: a build
 # with nothing to do, or --help, starts in a fraction of the time.
@@ -512,6 +512,8 @@ def main() -> None:
         cli(prog_name="jixiao")
     except KeyboardInterrupt:
         sys.exit(130)
+    except StageFailed as exc:
+        _fail(f"jixiao: {exc}")
     except OSError as exc:
         # A full disk or a folder that cannot be written: say which file, in Chinese, not a traceback.
         from generator.core.oserrors import describe

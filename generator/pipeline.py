@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable
 
 from generator.core.catalogue import ERROR
 from generator.core.files import Outputs, find_declarations, is_roster
-from generator.core.problems import Problem
+from generator.core.problems import Problem, StageFailed
 
 if TYPE_CHECKING:  # the loader and pydantic are imported where used: a no-op build never needs them
     from generator.core.document import LoadedDocument
@@ -361,7 +361,11 @@ class Forked:
         try:
             kind, value = self._receive.recv()
         except EOFError:
-            kind, value = "error", RuntimeError("生成 PDF 和 Excel 的进程意外退出")
+            self._process.join()
+            kind, value = "error", StageFailed(
+                f"生成 PDF 和 Excel 的进程意外退出（退出码 {self._process.exitcode}，常因内存不足被系统结束）；"
+                "请重试，或用 --jobs 1 减少同时运行的进程"
+            )
         finally:
             self._done = True
             self._process.join()

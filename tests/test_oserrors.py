@@ -119,3 +119,38 @@ def test_a_name_too_long_and_special_files(tmp_path):
         "folder/y.yaml:1:1: 错误 J000: （文件）: 不是普通文件，而是命名管道（FIFO）；申报文件应是普通的 YAML 文件",
         "x.yaml:1:1: 错误 J000: （文件）: 不是普通文件，而是命名管道（FIFO）；申报文件应是普通的 YAML 文件",
     ]
+
+
+def test_a_failing_step_outside_jixiao_is_said_in_words_and_the_site_is_not_written(tmp_path, monkeypatch, capsys):
+    """Pagefind failing, or the process making PDFs ended by the system (out of memory): one line,
+    exit 1, no traceback, no site."""
+    import sys
+
+    import pytest
+
+    import generator.site.build
+    from generator.cli import main
+    from generator.core.problems import StageFailed
+
+    def failing(site):
+        raise StageFailed("Pagefind 建索引失败：磁盘上的索引无法写入")
+
+    monkeypatch.setattr(generator.site.build, "index_search", failing)
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    monkeypatch.setattr(sys, "argv", ["jixiao", "build", "site", "--out", str(out), "--pdf-cache", str(cache), str(EXAMPLES)])
+    with pytest.raises(SystemExit) as ended:
+        main()
+    assert ended.value.code == 1
+    err = capsys.readouterr().err
+    assert err == "jixiao: Pagefind 建索引失败：磁盘上的索引无法写入\n"
+    assert not out.exists()
+
+
+def test_a_process_the_system_ends_is_a_stage_failure_naming_its_exit_code():
+    import pytest
+
+    from generator.core.problems import StageFailed
+    from generator.pipeline import Forked
+
+    with pytest.raises(StageFailed, match="退出码 9"):
+        Forked(os._exit, 9).result()

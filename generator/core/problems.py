@@ -45,6 +45,11 @@ class Problem:
         return self.severity is Severity.ERROR
 
 
+class StageFailed(Exception):
+    """A step of a build that is not jixiao's own failed (Pagefind, a process the system ended):
+    its words, in Chinese, are all the user sees (exit 1, no traceback)."""
+
+
 class ProblemsFound(Exception):
     """Raised by a stage that cannot go on; carries every problem it found."""
 

@@ -21,7 +21,7 @@ from generator.site.export import declaration_json, table_csv, year_bundle
 from generator.core.fieldpath import field_label
 from generator.core.fields import format_amount
 from generator.core.history import Change, commit_dates, histories, source_date
-from generator.core.problems import Problem
+from generator.core.problems import Problem, StageFailed
 from generator.render.templates import DOCS, TEMPLATES, doc_to_html, environment, form_context
 from generator.excel.workbooks import workbook_bytes, xlsx_path
 from generator.core.outdir import die_with_parent, retired_of, staging_of
@@ -571,7 +571,7 @@ def index_search(site: Path) -> None:
         cwd=site, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=die_with_parent,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"Pagefind 建索引失败：{done.stderr.decode('utf-8', 'replace').strip()}")
+        raise StageFailed(f"Pagefind 建索引失败：{done.stderr.decode('utf-8', 'replace').strip()}")
     from generator.site.search_index import canonicalise
 
     canonicalise(site / "pagefind")
