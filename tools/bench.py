@@ -276,10 +276,13 @@ def bureau(work: Path, env: dict, figures: dict) -> None:
     for name, args in stages.items():
         figures[f"bureau_scratch_{name}_s"] = round(timed(args, env=env), 3)
     figures["bureau_scratch_total_s"] = round(sum(figures[f"bureau_scratch_{n}_s"] for n in stages), 3)
-    # The whole publication in one command from nothing: the PDFs and workbooks are made beside the pages.
-    shutil.rmtree(out)
-    figures["bureau_scratch_one_command_s"] = round(timed([*stages["site"][:-1], "--out", str(work / "bureau-site-2"), str(declarations)], env=env), 3)
-    shutil.rmtree(work / "bureau-site-2")
+    # The whole publication in one command from nothing (its own cache and site, so that the runs
+    # below find the first ones as they left them): the PDFs and workbooks are made beside the pages.
+    again_out, again_site = work / "bureau-out-2", work / "bureau-site-2"
+    one_command = [*JIXIAO, "build", "site", "--pdf-cache", str(again_out), "--out", str(again_site), str(declarations)]
+    figures["bureau_scratch_one_command_s"] = round(timed(one_command, env=env), 3)
+    shutil.rmtree(again_out)
+    shutil.rmtree(again_site)
     # One project's goal changed, three times over (three projects): the site build remakes its PDF,
     # its workbook and its year's, the pages that show it, the listings and the search index.
     projects = sorted((declarations / "2025").glob("*/projects/*.yaml"))
